@@ -1,0 +1,83 @@
+"""What ingest produces: documents (one past plan each) and their chunks.
+
+These are plain data; the store persists them and drafting reads them back.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+
+# 层级 of the body a document was written for (DOMAIN.md's table).
+LEVELS = ("乡镇", "街道", "县区", "市", "省", "界别专委", "unknown")
+
+# 文种
+KINDS = ("计划", "总结", "要点", "协商计划", "讲话", "other")
+
+# section_role values, in the usual order of a plan (DOMAIN.md, "What a plan looks like").
+SECTION_ROLES = (
+    "指导思想",
+    "学习",
+    "政治协商",
+    "民主监督",
+    "参政议政",
+    "服务中心",
+    "委员作用",
+    "自身建设",
+    "宣传信息",
+    "工作要求",
+    "other",
+)
+
+
+def content_hash(*parts: str, length: int = 16) -> str:
+    """A stable id from content, so re-ingesting the same text yields the same id."""
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode("utf-8"))
+        h.update(b"\x1f")
+    return h.hexdigest()[:length]
+
+
+@dataclass
+class Document:
+    """One plan (or summary, speech …) found inside a source file."""
+
+    id: str
+    source: str  # the file it came from, as given to ingest
+    index: int  # position of the document within its file, from 0
+    title: str
+    level: str
+    year: int | None
+    kind: str
+    org_name: str | None
+    on_topic: bool
+    topic_reason: str
+    text: str  # cleaned text of this document
+    span: tuple[int, int]  # character span of ``text`` within the cleaned file text
+    family_id: str | None = None
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["span"] = list(self.span)
+        return d
+
+
+@dataclass
+class Chunk:
+    """A piece of one section of one document; never spans two sections."""
+
+    id: str
+    doc_id: str
+    source: str
+    text: str
+    heading_path: list[str]
+    section_role: str
+    span: tuple[int, int]  # character span within the document's text
+    placeholders: list[str] = field(default_factory=list)
+    foreign_names: list[str] = field(default_factory=list)
+    family_id: str | None = None
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["span"] = list(self.span)
+        return d
