@@ -25,7 +25,8 @@ _MARKER_LINE = re.compile(
     rf"^#{{0,6}}\s*(?P<title>.{{0,40}}?(?:篇[{_CN_NUM}\d]{{1,3}}|计划书\s*\d{{1,3}}|第\s*\d{{1,3}}\s*篇))\s*$"
 )
 # A marker glued to the text that follows: "第1篇一、前言…", "篇二:政协工作计划…".
-_MARKER_PREFIX = re.compile(rf"^(?P<title>第\s*\d{{1,3}}\s*篇|篇[{_CN_NUM}\d]{{1,3}}\s*[:：])")
+# A short page title may stand before it: "政协年工作计划篇一:20XX年…".
+_MARKER_PREFIX = re.compile(rf"^(?P<title>[^，。：:]{{0,20}}?(?:第\s*\d{{1,3}}\s*篇|篇[{_CN_NUM}\d]{{1,3}}\s*[:：]))")
 # A compilation title on a line of its own: "2023年乡镇政协工作计划（实用9篇）".
 _COLLECTION_TITLE = re.compile(r"^#{0,6}\s*.{0,40}[（(](?:实用|汇总|精选|通用|优秀|热门)?\s*\d{1,2}\s*篇[）)]\s*$")
 

@@ -1,0 +1,182 @@
+"""Files in, documents and chunks out, into the store: the whole of ingest in one place.
+
+``parse_text`` is pure (text → documents and chunks) so tests and benchmarks can call it
+without a store; ``ingest_paths`` loads files, parses them and hands each file's result
+to the store, which replaces that source's old documents atomically.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from ingest.chunking import chunk_document
+from ingest.classify import classify
+from ingest.clean import clean_text
+from ingest.errors import IngestError
+from ingest.loaders import SUPPORTED_SUFFIXES, load_file
+from ingest.model import Chunk, Document, content_hash
+from ingest.split import split_documents
+
+
+@dataclass
+class ParsedFile:
+    source: str
+    fingerprint: str
+    documents: list[Document]
+    chunks: list[Chunk]
+
+
+@dataclass
+class IngestReport:
+    """What one ingest run did; ``to_dict`` is the CLI's ``--json`` output."""
+
+    documents: list[dict] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    chunks: int = 0
+    families: dict = field(default_factory=dict)
+    timings: dict = field(default_factory=lambda: {"load": 0.0, "clean": 0.0, "parse": 0.0, "embed": 0.0, "store": 0.0})
+
+    @property
+    def off_topic(self) -> int:
+        return sum(1 for d in self.documents if not d["on_topic"])
+
+    def to_dict(self) -> dict:
+        return {
+            "documents": self.documents,
+            "errors": self.errors,
+            "unchanged": self.unchanged,
+            "summary": {
+                "documents": len(self.documents),
+                "chunks": self.chunks,
+                "families": self.families,
+                "off_topic": self.off_topic,
+                "unchanged_files": len(self.unchanged),
+                "errors": len(self.errors),
+            },
+            "timings": {k: round(v, 3) for k, v in self.timings.items()},
+        }
+
+
+def parse_text(source: str, raw_text: str, *, max_chunk_chars: int = 600, timings: dict | None = None) -> tuple[list[Document], list[Chunk]]:
+    """Clean a file's text, split it into documents, classify them and cut them into chunks."""
+    t0 = time.perf_counter()
+    cleaned = clean_text(raw_text)
+    t1 = time.perf_counter()
+    documents: list[Document] = []
+    chunks: list[Chunk] = []
+    for index, raw in enumerate(split_documents(cleaned)):
+        label = classify(raw.text, raw.title)
+        doc_id = content_hash(source, str(index), raw.text)
+        title = raw.title or _first_heading(raw.text)
+        documents.append(
+            Document(
+                id=doc_id,
+                source=source,
+                index=index,
+                title=title,
+                level=label.level,
+                year=label.year,
+                kind=label.kind,
+                org_name=label.org_name,
+                on_topic=label.on_topic,
+                topic_reason=label.topic_reason,
+                text=raw.text,
+                span=(raw.start, raw.end),
+            )
+        )
+        chunks.extend(chunk_document(doc_id, source, raw.text, max_chunk_chars))
+    if timings is not None:
+        timings["clean"] = timings.get("clean", 0.0) + (t1 - t0)
+        timings["parse"] = timings.get("parse", 0.0) + (time.perf_counter() - t1)
+    if not documents:
+        raise IngestError(source, "no text left after cleaning (only site furniture?)")
+    return documents, chunks
+
+
+def _first_heading(text: str) -> str:
+    first = text.split("\n", 1)[0].lstrip("# ").strip()
+    return first[:30] + ("…" if len(first) > 30 else "")
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files named on the command line; folders contribute every supported file below them."""
+    files: list[Path] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            files.extend(sorted(f for f in path.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES))
+        else:
+            files.append(path)
+    return files
+
+
+def source_key(path: Path) -> str:
+    """How a file is known in the store: its absolute path, so any spelling of it matches."""
+    return str(path.resolve())
+
+
+def ingest_paths(
+    paths: Iterable[str | Path],
+    store,
+    *,
+    max_bytes: int,
+    max_chunk_chars: int = 600,
+    on_file: Callable[[Path], None] | None = None,
+) -> IngestReport:
+    """Ingest files into ``store``; one bad file is reported and skipped, never fatal."""
+    report = IngestReport()
+    timings = report.timings
+    for path in expand_paths(paths):
+        source = source_key(path) if path.exists() else str(path)
+        try:
+            t0 = time.perf_counter()
+            loaded = load_file(path, max_bytes=max_bytes)
+            timings["load"] += time.perf_counter() - t0
+            if store.fingerprint(source) == loaded.fingerprint:
+                report.unchanged.append(source)
+                report.documents.extend(_doc_summary(d, store) for d in store.documents() if d.source == source)
+                continue
+            documents, chunks = parse_text(source, loaded.text, max_chunk_chars=max_chunk_chars, timings=timings)
+            t0 = time.perf_counter()
+            embed_before = getattr(store.embedder, "seconds", 0.0)
+            store.replace_source(source, loaded.fingerprint, documents, chunks)
+            embedded = getattr(store.embedder, "seconds", 0.0) - embed_before
+            timings["embed"] += embedded
+            timings["store"] += time.perf_counter() - t0 - embedded
+            report.chunks += len(chunks)
+            report.documents.extend(_doc_summary(d, store, chunks) for d in documents)
+        except IngestError as exc:
+            report.errors.append({"source": exc.source, "error": exc.reason})
+        except Exception as exc:  # a bug or a store failure must not hide the other files' results
+            report.errors.append({"source": source, "error": f"{type(exc).__name__}: {exc}"})
+        finally:
+            if on_file is not None:
+                on_file(path)
+    if report.documents or report.removed:
+        t0 = time.perf_counter()
+        report.families = store.refresh_families()
+        timings["store"] += time.perf_counter() - t0
+    return report
+
+
+def _doc_summary(doc: Document, store, chunks: list[Chunk] | None = None) -> dict:
+    if chunks is None:
+        count = len(store.chunks(doc_id=doc.id))
+    else:
+        count = sum(1 for c in chunks if c.doc_id == doc.id)
+    return {
+        "id": doc.id,
+        "source": doc.source,
+        "title": doc.title,
+        "level": doc.level,
+        "year": doc.year,
+        "kind": doc.kind,
+        "org_name": doc.org_name,
+        "on_topic": doc.on_topic,
+        "topic_reason": doc.topic_reason,
+        "chunks": count,
+    }

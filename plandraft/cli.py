@@ -1,0 +1,149 @@
+"""The ``plandraft`` command: ingest, list, remove, serve."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from plandraft import settings as settings_mod
+
+
+class Context:
+    """Settings and lazily opened collaborators shared by the commands of one invocation."""
+
+    def __init__(self) -> None:
+        try:
+            self.settings = settings_mod.load()
+        except settings_mod.SettingError as exc:
+            raise click.ClickException(str(exc)) from exc
+        self._store = None
+
+    @property
+    def store(self):
+        if self._store is None:
+            from plandraft.resources import open_store
+
+            try:
+                self._store = open_store(self.settings)
+            except Exception as exc:  # the store's own errors say what to fix
+                raise click.ClickException(f"cannot open the store: {exc}") from exc
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+
+pass_context = click.make_pass_decorator(Context, ensure=True)
+
+
+@click.group()
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """plandraft: drafting 政协工作计划 from past plans."""
+    ctx.obj = Context()
+    ctx.call_on_close(ctx.obj.close)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@pass_context
+def ingest(context: Context, paths: tuple[Path, ...], as_json: bool) -> None:
+    """Ingest files (txt, md, html, docx, pdf) or folders of them."""
+    from tqdm import tqdm
+
+    from ingest.pipeline import expand_paths, ingest_paths
+
+    files = expand_paths(paths)
+    # tqdm switches itself off when stderr is not a terminal (CI logs, pipes).
+    with tqdm(total=len(files), unit="file", file=sys.stderr, disable=None, desc="ingest") as bar:
+        report = ingest_paths(
+            files,
+            context.store,
+            max_bytes=int(context.settings["MAX_FILE_MB"]) * 1024 * 1024,
+            max_chunk_chars=int(context.settings["CHUNK_MAX_CHARS"]),
+            on_file=lambda _path: bar.update(1),
+        )
+    data = report.to_dict()
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=1))
+    else:
+        s = data["summary"]
+        fam = s["families"] or {}
+        click.echo(
+            f"documents: {s['documents']}  chunks: {s['chunks']}  "
+            f"families: {fam.get('chunk_families', 0)} chunk / {fam.get('document_families', 0)} document  "
+            f"off-topic: {s['off_topic']}  unchanged files: {s['unchanged_files']}  errors: {s['errors']}"
+        )
+        for err in data["errors"]:
+            click.echo(f"error: {err['source']}: {err['error']}", err=True)
+    if data["errors"]:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+@pass_context
+def documents(context: Context, as_json: bool) -> None:
+    """List the stored documents with their metadata."""
+    docs = context.store.documents()
+    rows = [
+        {
+            "id": d.id,
+            "source": d.source,
+            "title": d.title,
+            "level": d.level,
+            "year": d.year,
+            "kind": d.kind,
+            "org_name": d.org_name,
+            "on_topic": d.on_topic,
+            "topic_reason": d.topic_reason,
+            "family_id": d.family_id,
+        }
+        for d in docs
+    ]
+    if as_json:
+        click.echo(json.dumps({"documents": rows}, ensure_ascii=False, indent=1))
+        return
+    for r in rows:
+        mark = "" if r["on_topic"] else "  [off-topic]"
+        click.echo(f"{r['id']}  {r['level']:<5} {r['kind']:<4} {r['year'] or '-':<5} {r['title']}  ({Path(r['source']).name}){mark}")
+    click.echo(f"{len(rows)} documents")
+
+
+@main.command()
+@click.argument("source", type=click.Path(path_type=Path))
+@pass_context
+def remove(context: Context, source: Path) -> None:
+    """Remove every document that came from SOURCE."""
+    from ingest.pipeline import source_key
+
+    removed = context.store.remove_source(source_key(source))
+    if removed == 0:
+        removed = context.store.remove_source(str(source))
+    if removed == 0:
+        raise click.ClickException(f"{source}: no documents stored from this file")
+    context.store.refresh_families()
+    click.echo(f"removed {removed} documents from {source}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def serve(host: str, port: int, threads: int) -> None:
+    """Serve the web app (waitress, several threads)."""
+    from waitress import serve as waitress_serve
+
+    from service import create_app
+
+    app = create_app()
+    click.echo(f"plandraft on http://{host}:{port}/", err=True)
+    waitress_serve(app, host=host, port=port, threads=threads)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,62 @@
+"""Building the expensive collaborators (embedder, store) from settings, on first use.
+
+The CLI and the web app both go through here, so they always open the same store the
+same way.  Nothing is created at import.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any, Mapping
+
+from plandraft import settings as settings_mod
+
+
+class TimedEmbedder:
+    """Wraps an embedder to count the seconds spent embedding (for ingest reports and benchmarks)."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.seconds = 0.0
+
+    def embed(self, texts):
+        t0 = time.perf_counter()
+        try:
+            return self.inner.embed(texts)
+        finally:
+            self.seconds += time.perf_counter() - t0
+
+    def embed_query(self, text):
+        t0 = time.perf_counter()
+        try:
+            return self.inner.embed_query(text)
+        finally:
+            self.seconds += time.perf_counter() - t0
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+def make_embedder(values: Mapping[str, Any]):
+    from vectorstore.embedder import Embedder
+
+    return TimedEmbedder(
+        Embedder(
+            model=values["EMBEDDING_MODEL"],
+            dtype=values["EMBEDDING_DTYPE"],
+            batch_size=int(values["EMBEDDING_BATCH"]),
+        )
+    )
+
+
+def open_store(values: Mapping[str, Any] | None = None, embedder=None):
+    """The corpus store the settings describe (embedded Chroma, or the server at PLANDRAFT_CHROMA_URL)."""
+    from vectorstore.store import CorpusStore
+
+    values = settings_mod.load() if values is None else values
+    return CorpusStore(
+        settings_mod.data_dir(values),
+        embedder=embedder if embedder is not None else make_embedder(values),
+        chroma_url=values["CHROMA_URL"],
+        collection=values["COLLECTION"],
+        dup_threshold=float(values["DUP_THRESHOLD"]),
+    )
