@@ -55,6 +55,7 @@ class Document:
     text: str  # cleaned text of this document
     span: tuple[int, int]  # character span of ``text`` within the cleaned file text
     family_id: str | None = None
+    overrides: dict = field(default_factory=dict)  # fields corrected by hand (kept across re-ingest)
 
     def to_dict(self) -> dict:
         d = asdict(self)

@@ -256,6 +256,6 @@ def find_foreign_names(text: str) -> list[str]:
             if m:
                 names.setdefault(word + (m.group(1) or m.group(2)), None)
     for m in _PERSON_AFTER_TITLE.finditer(text):
-        if m.group(1)[:2] not in _NOT_NAMES:
+        if m.group(1)[:2] not in _NOT_NAMES and m.group(1)[0] not in "的之和与等要在对为是及讲致":
             names.setdefault(m.group(1), None)
     return list(names)

