@@ -37,6 +37,24 @@ def chunk_document(doc_id: str, source: str, text: str, max_chars: int = 600) ->
     return chunks
 
 
+_UNIT_END = re.compile(r"(?<=[。！？；])|\n")
+
+
+def sentence_units(text: str, min_chars: int = 8) -> dict[str, str]:
+    """The sentences of a chunk worth a vector of their own, keyed by a hash of their text.
+
+    A question about one sentence of a long chunk is nearer that sentence's vector than the
+    whole chunk's.  Keys are content hashes, so a sentence repeated across the corpus has
+    one vector.
+    """
+    units: dict[str, str] = {}
+    for piece in _UNIT_END.split(text):
+        piece = piece.strip().lstrip("#").strip()
+        if len(piece) >= min_chars:
+            units["u" + content_hash(piece)] = piece
+    return units
+
+
 def _merge_bare_headings(found: list[Section]) -> list[Section]:
     """Fold a section that is only its heading line into the section after it."""
     merged: list[Section] = []

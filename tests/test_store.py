@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from ingest.chunking import sentence_units
+
 from ingest.model import Chunk, Document, content_hash
 from vectorstore.embedder import HashingEmbedder
 from vectorstore.store import CorpusStore, StoreError
@@ -63,7 +65,12 @@ class CountingEmbedder(HashingEmbedder):
 
 
 def chroma_ids(store: CorpusStore) -> set[str]:
-    return set(store._collection().get(include=[])["ids"])
+    """Ids of the chunk vectors (sentence vectors are checked by ``unit_ids``)."""
+    return set(store._collection().get(where={"vector": "chunk"}, include=[])["ids"])
+
+
+def unit_ids(store: CorpusStore) -> set[str]:
+    return set(store._collection().get(where={"vector": "unit"}, include=[])["ids"])
 
 
 def catalog_snapshot(store: CorpusStore):
@@ -101,7 +108,10 @@ def test_round_trip(store):
     assert hits[0][1] == pytest.approx(1.0, abs=1e-5)
     assert len(hits) == 2
     stats = store.stats()
-    assert (stats["documents"], stats["chunks"], stats["vectors"]) == (1, 3, 3)
+    units = {u for c in chunks for u in sentence_units(c.text)}
+    # One vector per chunk, and one per distinct sentence.
+    assert (stats["documents"], stats["chunks"], stats["vectors"]) == (1, 3, 3 + len(units))
+    assert unit_ids(store) == units
     assert stats["embedder"] == "hashing-256"
 
 
@@ -140,7 +150,7 @@ def test_same_fingerprint_touches_nothing(store):
     store._collection_obj = real
     assert result["unchanged"] is True
     assert store.embedder.calls == calls
-    assert real.count() == 2
+    assert len(real.get(where={"vector": "chunk"}, include=[])["ids"]) == 2
 
 
 def test_changed_source_replaces_old_chunks_and_reuses_vectors(store):
@@ -196,8 +206,10 @@ def test_failing_embedder_leaves_catalog_as_before(tmp_path):
     store.embedder.fail_on = None
     texts = store.embedder.texts
     result = store.replace_source("a.txt", "fp2", docs2, chunks2)
-    assert result["embedded"] == 2 and store.embedder.texts == texts + 2
+    new_units = {u for c in chunks2 for u in sentence_units(c.text)} - {u for c in chunks for u in sentence_units(c.text)}
+    assert result["embedded"] == 2 and store.embedder.texts == texts + 2 + len(new_units)
     assert chroma_ids(store) == {c.id for c in chunks2}
+    assert unit_ids(store) == {u for c in chunks2 for u in sentence_units(c.text)}
     store.close()
 
 
@@ -230,9 +242,11 @@ def test_failing_catalog_write_rolls_back(store):
     with pytest.raises(ValueError):
         store.replace_source("a.txt", "fp2", docs2, chunks2)
     assert catalog_snapshot(store) == before
-    # The vector written ahead of the failed commit is cleaned by vacuum.
-    assert store.vacuum() == 1
+    # The vectors written ahead of the failed commit (the chunk's and its sentences') are cleaned by vacuum.
+    stray_units = set(sentence_units(chunks2[0].text)) - set(sentence_units(chunks[0].text))
+    assert store.vacuum() == 1 + len(stray_units)
     assert chroma_ids(store) == {chunks[0].id}
+    assert unit_ids(store) == set(sentence_units(chunks[0].text))
 
 
 def test_vacuum_and_search_ignore_vectors_outside_the_catalog(store):

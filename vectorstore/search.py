@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from vectorstore.glossary import expand
 from vectorstore.lexical import BM25Index
 
 # Where to look when the requested level has too little (DOMAIN.md's table: the nearest
@@ -27,6 +28,11 @@ LEVEL_NEIGHBOURS: dict[str, tuple[str, ...]] = {
 }
 MODES = ("hybrid", "dense", "bm25")
 _RRF_K = 60
+# Plain reciprocal-rank fusion: weighting BM25 higher (1.5, 2.0) was measured worse on both
+# the eval set and the held-out set (docs/benchmarks.md).
+_W_BM25, _W_DENSE = 1.0, 1.0
+# A passage holding most of the query's character pairs is what a pasted sentence is after.
+_COVERAGE_FROM, _COVERAGE_BOOST = 0.5, 0.05
 _PUNCT = re.compile(r"[\s\W_]+")
 
 
@@ -116,8 +122,7 @@ class _Snapshot:
     def grams(self, i: int) -> set[str]:
         g = self.bigrams[i]
         if g is None:
-            t = _PUNCT.sub("", self.chunks[i].text)
-            g = {t[j : j + 2] for j in range(len(t) - 1)}
+            g = _grams(self.chunks[i].text)
             self.bigrams[i] = g
         return g
 
@@ -125,10 +130,12 @@ class _Snapshot:
 class Searcher:
     """Hybrid search over a CorpusStore.  Thread-safe; rebuilds its lexical index when the store changes."""
 
-    def __init__(self, store, *, candidates: int = 60, mmr_lambda: float = 0.75):
+    def __init__(self, store, *, candidates: int = 60, mmr_lambda: float = 0.75, use_glossary: bool = True, use_units: bool = True):
         self.store = store
         self.candidates = candidates
         self.mmr_lambda = mmr_lambda
+        self.use_glossary = use_glossary  # plain words → 公文 terms (vectorstore/glossary.py)
+        self.use_units = use_units  # sentence vectors beside chunk vectors
         self._snapshot: _Snapshot | None = None
         self._lock = threading.Lock()
 
@@ -210,25 +217,46 @@ class Searcher:
         return tiers
 
     def _fused(self, snap: _Snapshot, query: str, allowed: np.ndarray, mode: str) -> dict[int, float]:
+        """Reciprocal-rank fusion of BM25 and dense rankings, plus a boost for near-verbatim matches."""
         n_cand = self.candidates
-        ranked: list[list[int]] = []
+        expanded = expand(query) if self.use_glossary else query
+        rankings: list[tuple[float, list[int]]] = []
         if mode in ("hybrid", "bm25"):
-            lexical = snap.bm25.top(query, n_cand, allowed)
-            ranked.append([snap.index_of[cid] for cid, _ in lexical])
+            lexical = snap.bm25.top(expanded, n_cand, allowed)
+            rankings.append((_W_BM25, [snap.index_of[cid] for cid, _ in lexical]))
         if mode in ("hybrid", "dense"):
-            vector = self.store.embedder.embed_query(query)
-            # Filtering happens here, against the catalog (corrections by hand included),
-            # not in Chroma's metadata; so ask Chroma for a wider pool.
-            dense = self.store.dense_search(vector, n_cand * 4)
-            ranked.append([snap.index_of[cid] for cid, _ in dense if cid in snap.index_of and allowed[snap.index_of[cid]]][:n_cand])
-        if len(ranked) == 1:
-            # A single ranking keeps its order; scores decrease with rank.
-            return {i: 1.0 / (_RRF_K + r + 1) for r, i in enumerate(ranked[0])}
+            rankings.append((_W_DENSE, self._dense_ranking(snap, expanded, allowed)))
         fused: dict[int, float] = {}
-        for ranking in ranked:
+        for weight, ranking in rankings:
             for r, i in enumerate(ranking):
-                fused[i] = fused.get(i, 0.0) + 1.0 / (_RRF_K + r + 1)
+                fused[i] = fused.get(i, 0.0) + weight / (_RRF_K + r + 1)
+        if mode == "hybrid":
+            grams = _grams(query)
+            for i in fused:
+                coverage = len(grams & snap.grams(i)) / max(len(grams), 1)
+                if coverage > _COVERAGE_FROM:
+                    fused[i] += _COVERAGE_BOOST * (coverage - _COVERAGE_FROM) / (1 - _COVERAGE_FROM)
         return fused
+
+    def _dense_ranking(self, snap: _Snapshot, query: str, allowed: np.ndarray) -> list[int]:
+        """Chunks by the mean of their own similarity and their best sentence's similarity."""
+        vector = self.store.embedder.embed_query(query)
+        # Filtering happens here, against the catalog (corrections by hand included),
+        # not in Chroma's metadata; so ask Chroma for a wider pool.
+        chunk_sims = dict(self.store.dense_search(vector, self.candidates * 4))
+        unit_sims = dict(self.store.dense_search_units(vector, self.candidates * 6)) if self.use_units else {}
+        floor_c = min(chunk_sims.values(), default=0.0)
+        floor_u = min(unit_sims.values(), default=floor_c)
+        scored = []
+        for cid in set(chunk_sims) | set(unit_sims):
+            i = snap.index_of.get(cid)
+            if i is None or not allowed[i]:
+                continue
+            c = chunk_sims.get(cid, floor_c)
+            score = (c + unit_sims.get(cid, floor_u)) / 2 if self.use_units else c
+            scored.append((score, i))
+        scored.sort(reverse=True)
+        return [i for _, i in scored[: self.candidates]]
 
     def _mmr(self, snap: _Snapshot, pool: list[int], fused: dict[int, float], need: int) -> list[int]:
         """Maximal marginal relevance over character-bigram overlap: relevant, yet unlike each other."""
@@ -279,6 +307,11 @@ class Searcher:
             also_in=others,
             level_tier=tier,
         )
+
+
+def _grams(text: str) -> set[str]:
+    t = _PUNCT.sub("", text)
+    return {t[j : j + 2] for j in range(len(t) - 1)}
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:

@@ -26,6 +26,7 @@ from ingest.model import Chunk, Document
 
 from . import families as fam
 from .lexical import tokenize
+from ingest.chunking import sentence_units
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,15 @@ CREATE TABLE IF NOT EXISTS chunk_tokens (
     chunk_id TEXT PRIMARY KEY,
     tokens TEXT NOT NULL
 );
+-- Sentence vectors: one per distinct sentence text (its id is a hash of the text), shared
+-- by every chunk that holds the sentence.  A question about one sentence of a long chunk
+-- finds it by the sentence's own vector.
+CREATE TABLE IF NOT EXISTS chunk_units (
+    chunk_id TEXT NOT NULL,
+    unit_id TEXT NOT NULL,
+    PRIMARY KEY (chunk_id, unit_id)
+);
+CREATE INDEX IF NOT EXISTS chunk_units_by_unit ON chunk_units (unit_id);
 -- generation: bumped by every write, so readers (the searcher's cached index, another
 -- process's) can tell that the catalog changed.
 CREATE TABLE IF NOT EXISTS meta (
@@ -169,6 +179,7 @@ def chunk_metadata(chunk: Chunk, doc: Document, family_id: str | None = None) ->
         "on_topic": bool(doc.on_topic),
         "section_role": chunk.section_role,
         "family_id": family_id or chunk.family_id or chunk.id,
+        "vector": "chunk",
     }
     if doc.year is not None:  # Chroma metadata has no null
         meta["year"] = int(doc.year)
@@ -426,6 +437,12 @@ class CorpusStore:
                 r["id"]: r["family_id"]
                 for r in db.execute("SELECT id, family_id FROM chunks WHERE source = ?", (source,))
             }
+            old_units = {
+                r[0]
+                for r in db.execute(
+                    "SELECT unit_id FROM chunk_units WHERE chunk_id IN (SELECT id FROM chunks WHERE source = ?)", (source,)
+                )
+            }
             old_docs = {
                 r["id"]: (r["family_id"], r["overrides"])
                 for r in db.execute("SELECT id, family_id, overrides FROM documents WHERE source = ?", (source,))
@@ -435,6 +452,7 @@ class CorpusStore:
             metadata = {c.id: chunk_metadata(c, by_doc[c.doc_id], family[c.id]) for c in chunks}
             signatures = {c.id: fam.signature(c.text) for c in chunks}
             tokens = {c.id: json.dumps(tokenize(c.text), ensure_ascii=False) for c in chunks}
+            units = {c.id: sentence_units(c.text) for c in chunks}  # chunk id → {unit id: text}
             # Corrections made by hand follow a document whose id changed with its text,
             # as long as it keeps its place and title in the file.
             by_place = {
@@ -446,19 +464,27 @@ class CorpusStore:
             coll = self._collection()
             present = self._ids_in_chroma(coll, [c.id for c in chunks])
             missing = [c for c in chunks if c.id not in present]
-            if missing:
+            unit_texts = {uid: text for per_chunk in units.values() for uid, text in per_chunk.items()}
+            missing_units = sorted(set(unit_texts) - self._ids_in_chroma(coll, sorted(unit_texts)))
+            if missing or missing_units:
                 with self._transaction() as tx:
                     tx.executemany(
                         "INSERT OR IGNORE INTO pending_vectors (id, source) VALUES (?, ?)",
-                        [(c.id, source) for c in missing],
+                        [(c.id, source) for c in missing] + [(u, source) for u in missing_units],
                     )
             self._embed_and_upsert(coll, missing, metadata)
+            self._embed_units(coll, [(u, unit_texts[u]) for u in missing_units])
 
             # 2. the atomic point
             with self._transaction() as tx:
                 tx.execute("DELETE FROM chunk_tokens WHERE chunk_id IN (SELECT id FROM chunks WHERE source = ?)", (source,))
+                tx.execute("DELETE FROM chunk_units WHERE chunk_id IN (SELECT id FROM chunks WHERE source = ?)", (source,))
                 tx.execute("DELETE FROM chunks WHERE source = ?", (source,))
                 tx.execute("DELETE FROM documents WHERE source = ?", (source,))
+                tx.executemany(
+                    "INSERT OR IGNORE INTO chunk_units (chunk_id, unit_id) VALUES (?, ?)",
+                    [(cid, uid) for cid, per_chunk in units.items() for uid in per_chunk],
+                )
                 tx.executemany(
                     f"INSERT INTO documents ({_DOC_COLUMNS}, overrides) VALUES ({','.join('?' * 15)})",
                     [
@@ -482,13 +508,14 @@ class CorpusStore:
                     (source, fingerprint, _now()),
                 )
                 tx.execute("DELETE FROM pending_vectors WHERE id IN (SELECT id FROM chunks)")
+                tx.execute("DELETE FROM pending_vectors WHERE id IN (SELECT unit_id FROM chunk_units)")
 
             # 3. best effort: the catalog is already right, readers ignore the rest
             new_ids = {c.id for c in chunks}
             try:
                 reused = [c.id for c in chunks if c.id in present]
                 self._update_metadata(coll, reused, metadata)
-                self._drop_unreferenced(coll, set(old_chunks) - new_ids, source=source)
+                self._drop_unreferenced(coll, (set(old_chunks) - new_ids) | old_units, source=source)
             except Exception as exc:  # noqa: BLE001 - cleanup must not undo a commit
                 log.warning("Chroma cleanup after replacing %s failed (run vacuum later): %s", source, exc)
             return {
@@ -506,9 +533,16 @@ class CorpusStore:
         with self._lock:
             db = self._conn()
             chunk_ids = {r[0] for r in db.execute("SELECT id FROM chunks WHERE source = ?", (source,))}
+            chunk_ids |= {
+                r[0]
+                for r in db.execute(
+                    "SELECT unit_id FROM chunk_units WHERE chunk_id IN (SELECT id FROM chunks WHERE source = ?)", (source,)
+                )
+            }
             with self._transaction() as tx:
                 removed = tx.execute("SELECT COUNT(*) FROM documents WHERE source = ?", (source,)).fetchone()[0]
                 tx.execute("DELETE FROM chunk_tokens WHERE chunk_id IN (SELECT id FROM chunks WHERE source = ?)", (source,))
+                tx.execute("DELETE FROM chunk_units WHERE chunk_id IN (SELECT id FROM chunks WHERE source = ?)", (source,))
                 tx.execute("DELETE FROM chunks WHERE source = ?", (source,))
                 _bump_generation(tx)
                 tx.execute("DELETE FROM documents WHERE source = ?", (source,))
@@ -626,7 +660,7 @@ class CorpusStore:
                 if len(got) < _CHROMA_BATCH:
                     break
                 offset += len(got)
-            referenced = {r[0] for r in db.execute("SELECT id FROM chunks")}
+            referenced = {r[0] for r in db.execute("SELECT id FROM chunks UNION SELECT unit_id FROM chunk_units")}
             orphans = [i for i in in_chroma if i not in referenced]
             for batch in _batches(orphans, _CHROMA_BATCH):
                 coll.delete(ids=list(batch))
@@ -643,6 +677,8 @@ class CorpusStore:
         year, kind, on_topic, section_role and family_id.
         """
         query = np.asarray(query_vector, dtype=np.float32).reshape(-1)
+        only_chunks = {"vector": "chunk"}
+        where = {"$and": [where, only_chunks]} if where else only_chunks
         with self._lock:
             coll = self._collection()
             total = coll.count()
@@ -663,6 +699,31 @@ class CorpusStore:
                 if len(hits) >= k or len(ids) < n or n >= total:
                     return hits[:k]
                 n = min(total, n * 2)
+
+    def dense_search_units(self, query_vector, k: int) -> list[tuple[str, float]]:
+        """Chunks whose best sentence is nearest ``query_vector``: (chunk id, that sentence's similarity), best first."""
+        query = np.asarray(query_vector, dtype=np.float32).reshape(-1)
+        with self._lock:
+            coll = self._collection()
+            total = coll.count()
+            if k <= 0 or total == 0:
+                return []
+            try:
+                res = coll.query(query_embeddings=[query], n_results=min(total, k), where={"vector": "unit"}, include=["distances"])
+            except Exception as exc:
+                raise StoreError(f"Chroma query failed: {exc}") from exc
+            sims = {uid: 1.0 - float(d) for uid, d in zip(res["ids"][0], res["distances"][0])}
+            best: dict[str, float] = {}
+            db = self._conn()
+            for batch in _batches(list(sims), _SQL_BATCH):
+                rows = db.execute(
+                    f"SELECT cu.chunk_id, cu.unit_id FROM chunk_units cu JOIN chunks c ON c.id = cu.chunk_id "
+                    f"WHERE cu.unit_id IN ({','.join('?' * len(batch))})",
+                    list(batch),
+                ).fetchall()
+                for chunk_id, unit_id in rows:
+                    best[chunk_id] = max(best.get(chunk_id, -1.0), sims[unit_id])
+            return sorted(best.items(), key=lambda kv: -kv[1])
 
     def close(self) -> None:
         with self._lock:
@@ -725,8 +786,13 @@ class CorpusStore:
         db = self._conn()
         found: set[str] = set()
         for batch in _batches(list(ids), _SQL_BATCH):
+            marks = ",".join("?" * len(batch))
             found.update(
-                r[0] for r in db.execute(f"SELECT id FROM chunks WHERE id IN ({','.join('?' * len(batch))})", list(batch))
+                r[0]
+                for r in db.execute(
+                    f"SELECT id FROM chunks WHERE id IN ({marks}) UNION SELECT unit_id FROM chunk_units WHERE unit_id IN ({marks})",
+                    list(batch) * 2,
+                )
             )
         return found
 
@@ -744,6 +810,18 @@ class CorpusStore:
                 embeddings=vectors,
                 metadatas=[metadata[c.id] for c in batch],
                 documents=[c.text for c in batch],
+            )
+
+    def _embed_units(self, coll, units: list[tuple[str, str]]) -> None:
+        embedder = self.embedder
+        size = max(1, int(getattr(embedder, "batch_size", 32)))
+        for batch in _batches(units, size):
+            vectors = np.asarray(embedder.embed([t for _, t in batch]), dtype=np.float32)
+            coll.upsert(
+                ids=[u for u, _ in batch],
+                embeddings=vectors,
+                metadatas=[{"vector": "unit"} for _ in batch],
+                documents=[t for _, t in batch],
             )
 
     def _update_metadata(self, coll, ids: list[str], metadata: dict[str, dict]) -> None:

