@@ -6,7 +6,9 @@ to the store, which replaces that source's old documents atomically.
 """
 from __future__ import annotations
 
+import fcntl
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -119,6 +121,16 @@ def source_key(path: Path) -> str:
     return str(path.resolve())
 
 
+@contextmanager
+def ingest_lock(data_dir: Path):
+    """One ingest at a time per data directory, across processes (CLI, web admin, cron)."""
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with open(data_dir / "ingest.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file closes, even on a crash
+        yield
+
+
 def ingest_paths(
     paths: Iterable[str | Path],
     store,
@@ -127,7 +139,18 @@ def ingest_paths(
     max_chunk_chars: int = 600,
     on_file: Callable[[Path], None] | None = None,
 ) -> IngestReport:
-    """Ingest files into ``store``; one bad file is reported and skipped, never fatal."""
+    """Ingest files into ``store``; one bad file is reported and skipped, never fatal.
+
+    Two ingests into the same store are serialized by a lock file in its data directory.
+    """
+    data_dir = getattr(store, "data_dir", None)
+    if data_dir is None:
+        return _ingest(paths, store, max_bytes=max_bytes, max_chunk_chars=max_chunk_chars, on_file=on_file)
+    with ingest_lock(data_dir):
+        return _ingest(paths, store, max_bytes=max_bytes, max_chunk_chars=max_chunk_chars, on_file=on_file)
+
+
+def _ingest(paths, store, *, max_bytes: int, max_chunk_chars: int, on_file) -> IngestReport:
     report = IngestReport()
     timings = report.timings
     for path in expand_paths(paths):

@@ -130,6 +130,61 @@ def remove(context: Context, source: Path) -> None:
     click.echo(f"removed {removed} documents from {source}")
 
 
+@main.group()
+def users() -> None:
+    """Web accounts: add users with a role, issue API tokens."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(["staff", "editor", "admin"]), help="staff draft; editors also compare; admins everything.")
+@pass_context
+def users_add(context: Context, name: str, role: str) -> None:
+    """Add user NAME; the password is read from stdin (prompted for, unechoed, on a terminal)."""
+    from service.accounts import AccountError, create_user
+    from service.db import open_session
+
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        with open_session(context.settings) as db:
+            create_user(db, name, role, password)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"added {name} ({role})")
+
+
+@users.command("token")
+@click.argument("name")
+@pass_context
+def users_token(context: Context, name: str) -> None:
+    """Print a new API token for NAME (send it as `Authorization: Bearer ...`); only its hash is kept."""
+    from service.accounts import find_user, new_token
+    from service.db import open_session
+
+    with open_session(context.settings) as db:
+        user = find_user(db, name)
+        if user is None:
+            raise click.ClickException(f"no user {name!r} (add one with `plandraft users add`)")
+        token = new_token(db, user)
+    click.echo(token)
+
+
+@users.command("list")
+@pass_context
+def users_list(context: Context) -> None:
+    """List users and their roles."""
+    from sqlalchemy import select
+
+    from service.db import User, open_session
+
+    with open_session(context.settings) as db:
+        for user in db.scalars(select(User).order_by(User.name)):
+            click.echo(f"{user.name}\t{user.role}")
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)

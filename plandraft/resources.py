@@ -44,6 +44,7 @@ def make_embedder(values: Mapping[str, Any]):
             model=values["EMBEDDING_MODEL"],
             dtype=values["EMBEDDING_DTYPE"],
             batch_size=int(values["EMBEDDING_BATCH"]),
+            threads=int(values["EMBEDDING_THREADS"]),
         )
     )
 

@@ -1,11 +1,30 @@
-"""The plandraft web service: ``create_app()`` is the only way to get an app."""
+"""The plandraft web service: ``create_app()`` is the only way to get an app.
+
+Blueprints, one per area: ``auth`` (login), ``drafts`` (staff: request, stream, edit, versions,
+export), ``compare`` (editors: sentence-by-sentence sources, documents), ``admin`` (uploads,
+re-ingest, document metadata, families, statistics) and ``api`` (JSON under /api/).
+"""
 from __future__ import annotations
 
+import os
+import secrets
+import threading
+import weakref
 from typing import Any, Mapping
 
-from flask import Flask, g
+from flask import Flask, current_app
 
 from plandraft import settings as settings_mod
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -15,30 +34,102 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_prefixed_env(settings_mod.PREFIX.rstrip("_"))
     if test_config:
         app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(app.config)
+    upload_bytes = int(app.config["UPLOAD_MAX_MB"]) * 1024 * 1024
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        # One request may carry several files, each at most UPLOAD_MAX_MB (checked per file).
+        MAX_CONTENT_LENGTH=app.config.get("MAX_CONTENT_LENGTH") or upload_bytes * 10 + 1024 * 1024,
+        JSON_AS_ASCII=False,
+    )
+    app.json.ensure_ascii = False
+    app.jinja_env.autoescape = True
 
-    from service import api, errors, pages
+    from service import admin, api, auth, compare, db, drafts, errors, filters
 
     errors.register(app)
-    app.register_blueprint(pages.bp)
+    auth.init_app(app)
+    filters.register(app)
+    app.register_blueprint(drafts.bp)
+    app.register_blueprint(compare.bp)
+    app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp)
-    app.teardown_appcontext(_close_store)
+    app.after_request(_security_headers)
+    app.teardown_appcontext(db.close_db)
     return app
 
 
+def _security_headers(response):
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def _secret_key(config: Mapping[str, Any]) -> str:
+    """A random key kept in the data directory, shared by every worker that opens it."""
+    path = settings_mod.data_dir(config) / "secret_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        key = path.read_text(encoding="ascii").strip()
+        if key:
+            return key
+        # Another worker is writing it this very moment.
+        import time
+
+        time.sleep(0.2)
+        return path.read_text(encoding="ascii").strip()
+    key = secrets.token_hex(32)
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(key)
+    return key
+
+
+_CREATE_LOCK = threading.Lock()
+
+
 def get_store():
-    """The corpus store for this app, opened on first use and cached on the app."""
-    from flask import current_app
-
-    store = current_app.extensions.get("plandraft.store")
+    """The corpus store for this app, opened on first use, cached on the app, closed with it."""
+    app = current_app._get_current_object()
+    store = app.extensions.get("plandraft.store")
     if store is None:
-        from plandraft.resources import open_store
+        with _CREATE_LOCK:
+            store = app.extensions.get("plandraft.store")
+            if store is None:
+                from plandraft.resources import open_store
 
-        store = open_store(current_app.config, embedder=current_app.config.get("EMBEDDER"))
-        current_app.extensions["plandraft.store"] = store
+                store = open_store(app.config, embedder=app.config.get("EMBEDDER"))
+                app.extensions["plandraft.store"] = store
+                weakref.finalize(app, store.close)
     return store
 
 
-def _close_store(_exc: BaseException | None) -> None:
-    # The store lives as long as the app (opening Chroma per request would be slow);
-    # per-request state, if any, is dropped here.
-    g.pop("plandraft_request_state", None)
+def get_drafter():
+    """The Drafter over this app's store (hybrid search, LLM polishing on request)."""
+    app = current_app._get_current_object()
+    drafter = app.extensions.get("plandraft.drafter")
+    if drafter is None:
+        store = get_store()
+        with _CREATE_LOCK:
+            drafter = app.extensions.get("plandraft.drafter")
+            if drafter is None:
+                from plandraft.resources import make_drafter
+
+                drafter = make_drafter(app.config, store)
+                app.extensions["plandraft.drafter"] = drafter
+    return drafter
+
+
+def close(app: Flask) -> None:
+    """Close what the app opened (store, database engine) — for tests and explicit shutdown."""
+    from service import db
+
+    store = app.extensions.pop("plandraft.store", None)
+    app.extensions.pop("plandraft.drafter", None)
+    if store is not None:
+        store.close()
+    db.dispose(app)

@@ -1,0 +1,258 @@
+"""Adapting a past plan's sentence to the requesting body, level and year.
+
+Every change is recorded, so the editor sees what was done: years filled, dated references
+updated or flagged, another level's words replaced, other bodies' names replaced or turned
+into a visible slot ``【待填：…】``.  Numbers are never touched.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from drafting.model import DraftRequest
+from drafting.vocabulary import (
+    _CONGRESS,
+    _FIVE_YEAR,
+    _PLENUM,
+    DATED_REFERENCES,
+    LEVEL_TERMS,
+    five_year_plan,
+    foreign_terms,
+    level_of_term,
+    party_congress,
+)
+from ingest.structure import find_foreign_names, find_placeholders
+
+SLOT = "【待填：{}】"
+_SLOT_RE = re.compile(r"【待填：[^】]*】")
+
+
+@dataclass
+class Change:
+    kind: str  # a DraftWarning kind: slot, name_replaced, vocabulary, year, reference
+    before: str
+    after: str
+    note: str = ""
+
+
+@dataclass
+class Adapted:
+    text: str
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes)
+
+
+def place_of(org_name: str | None) -> str | None:
+    """香山街道政协工委 → 香山街道; 吴中区政协 → 吴中区."""
+    if not org_name:
+        return None
+    m = re.match(r"^(.{1,8}?(?:街道|镇|乡|县|区|市|省))", org_name)
+    return m.group(1) if m else None
+
+
+class Adapter:
+    """Adapts sentences for one request; reuse it for every sentence of a draft."""
+
+    def __init__(self, request: DraftRequest):
+        self.request = request
+        self.year = request.year
+        self.level = request.level
+        self.place = place_of(request.org_name)
+        self.parent_place = place_of(request.parent_body)
+        terms = LEVEL_TERMS.get(self.level, {})
+        self.terms = {group: _pick(words, self.place) for group, words in terms.items()}
+        self._foreign = foreign_terms(self.level)
+
+    # -- the steps, in the order they run ------------------------------------------------------
+
+    def adapt(self, text: str, source_level: str = "unknown", source_year: int | None = None, known_names: tuple[str, ...] | list[str] = ()) -> Adapted:
+        """``known_names``: names ingest found in the source passage (香山街道 …); their stems
+        (香山) are caught too, as in "香山花园"."""
+        changes: list[Change] = []
+        text = self._years(text, source_year, changes)
+        text = self._dated(text, changes)
+        text = self._place_placeholders(text, changes)
+        text = self._names(text, changes)
+        text = self._stems(text, known_names, changes)
+        text = self._vocabulary(text, source_level, changes)
+        text = self._placeholders(text, changes)
+        return Adapted(text, changes)
+
+    def _sub(self, pattern: str | re.Pattern, repl: str, text: str, kind: str, changes: list[Change], note: str = "") -> str:
+        def _one(m: re.Match) -> str:
+            changes.append(Change(kind, m.group(0), repl, note))
+            return repl
+
+        return re.sub(pattern, _one, text)
+
+    def _years(self, text: str, source_year: int | None, changes: list[Change]) -> str:
+        y = self.year
+        text = self._sub(r"20[xX×]{2}\s*年|201[xX]\s*年|20[_\-—]{1,4}\s*年|20[xX]\s*年", f"{y}年", text, "year", changes, "年份占位符")
+        text = self._sub(r"[_\-—]{2,}\s*年度|__年度", f"{y}年度", text, "year", changes, "年份占位符")
+        text = self._sub(r"今年|本年度", f"{y}年", text, "year", changes, "今年")
+        text = self._sub(r"明年", f"{y}年", text, "year", changes, "原计划所说的明年即计划年度")
+        text = self._sub(r"去年|上年", f"{y - 1}年", text, "year", changes, "上一年")
+        if source_year:
+            text = self._sub(rf"{source_year}\s*年", f"{y}年", text, "year", changes, f"原计划年份{source_year}")
+        return text
+
+    def _dated(self, text: str, changes: list[Change]) -> str:
+        congress = party_congress(self.year)
+
+        def congress_repl(m: re.Match) -> str:
+            if m.group(0) != congress:
+                changes.append(Change("reference", m.group(0), congress, f"{self.year}年的计划学习{congress}精神"))
+            return congress
+
+        text = _CONGRESS.sub(congress_repl, text)
+        fyp = five_year_plan(self.year)
+
+        def fyp_repl(m: re.Match) -> str:
+            quoted = m.group(0).startswith(("“", '"'))
+            new = f"“{fyp}”" if quoted else fyp
+            if m.group(0).strip("“”\"") != fyp:
+                changes.append(Change("reference", m.group(0), new, f"{self.year}年属于{fyp}时期"))
+            return new
+
+        text = _FIVE_YEAR.sub(fyp_repl, text)
+        text = self._sub(_PLENUM, SLOT.format("全会名称"), text, "slot", changes, "届次和全会须按当年实际填写")
+        for ref in DATED_REFERENCES:
+            if not re.search(ref.pattern, text):
+                continue
+            fits = (ref.first_year is None or self.year >= ref.first_year) and (ref.last_year is None or self.year <= ref.last_year)
+            if fits:
+                continue
+            if ref.replace_with is not None:
+                text = self._sub(ref.pattern, ref.replace_with, text, "reference", changes, ref.note)
+            else:
+                for m in re.finditer(ref.pattern, text):
+                    changes.append(Change("reference", m.group(0), m.group(0), ref.note + "，请核实是否保留"))
+        return text
+
+    def _place_placeholders(self, text: str, changes: list[Change]) -> str:
+        # "**镇" / "xx镇" stand for the writer's own place: the requester's place fills them.
+        # This runs before the level words change, so "**镇政协" is not half-replaced.
+        pattern = r"(?:\*\*|[xX]{2})(街道|镇|乡|县|区|市)(?:政协(?:委员会|工委|工作组|联络组)?)?"
+
+        def repl(m: re.Match) -> str:
+            body = m.group(0)[2:]
+            if "政协" in body:
+                new = self.request.org_name
+            else:
+                new = self.place or SLOT.format("地名")
+            changes.append(Change("name_replaced" if not new.startswith("【") else "slot", m.group(0), new, "地名占位符"))
+            return new
+
+        return re.sub(pattern, repl, text)
+
+    def _names(self, text: str, changes: list[Change]) -> str:
+        for name in find_foreign_names(text):
+            if self.place and name == self.place:
+                continue
+            if self.parent_place and name == self.parent_place:
+                continue
+            replacement = self._name_replacement(name, text)
+            if replacement is None:
+                continue
+            kind = "slot" if replacement.startswith("【") else "name_replaced"
+            text = self._sub(re.escape(name), replacement, text, kind, changes, f"原文中的“{name}”是其他单位或地方的名称")
+        return text
+
+    def _stems(self, text: str, known_names, changes: list[Change]) -> str:
+        own = {self.place or "", self.parent_place or ""}
+        own_stems = {re.sub(r"(街道|镇|乡|县|区|市|省)$", "", p) for p in own if p}
+        for name in known_names:
+            stem = re.sub(r"(街道|镇|乡|县|区|市|省)$", "", name)
+            if len(stem) < 2 or stem == name or stem in own_stems or name in own:
+                continue
+            if stem in text:
+                text = self._sub(re.escape(stem), SLOT.format("地名"), text, "slot", changes, f"“{stem}”取自其他地方的名称“{name}”")
+        return text
+
+    def _name_replacement(self, name: str, text: str = "") -> str | None:
+        suffix = re.search(r"(街道|镇|乡|县|区|市|省)$", name)
+        # "在常宁市政协的正确领导下": another place's 政协 above is the requester's parent body.
+        if suffix and self.parent_place and suffix.group(1) in ("县", "区", "市") and f"{name}政协" in text:
+            return self.parent_place
+        own = self.place and re.search(r"(街道|镇|乡|县|区|市|省)$", self.place)
+        if suffix and own and suffix.group(1) == own.group(1):
+            return self.place
+        parent = self.parent_place and re.search(r"(街道|镇|乡|县|区|市|省)$", self.parent_place)
+        if suffix and parent and suffix.group(1) == parent.group(1):
+            return self.parent_place
+        if re.search(r"(主席|委员长|书记|县长|市长|区长|镇长|主任)$", name) or not suffix:
+            if len(name) <= 4 and not suffix and re.search(r"(主席|委员长|书记|县长|市长|区长|镇长|主任)$", name):
+                return SLOT.format("领导姓名职务")
+            return SLOT.format("地名或人名")
+        return SLOT.format(f"{suffix.group(1)}名")
+
+    def _vocabulary(self, text: str, source_level: str, changes: list[Change]) -> str:
+        # Words of another level map to the same role at this level: 镇党委 → 街道党工委.
+        for term in self._foreign:
+            if term not in text:
+                continue
+            found = level_of_term(term)
+            if found is None:
+                continue
+            _, group = found
+            target = self.terms.get(group)
+            if group == "body" and self.request.org_name:
+                target = self.request.org_name
+            if not target:
+                continue
+            text = self._sub(re.escape(term), target, text, "vocabulary", changes, f"“{term}”是其他层级的用语")
+        # The source's words for itself become the requester's: a city plan's 市政协 / 市委 /
+        # 全市, reused for a district, become the district's own.
+        if source_level in LEVEL_TERMS and source_level != self.level and source_level != "界别专委":
+            for group in ("body", "party", "government", "scope"):
+                target = self.request.org_name if group == "body" else self.terms.get(group)
+                for word in sorted(LEVEL_TERMS[source_level][group], key=len, reverse=True):
+                    if target and word in text and word != target and word not in LEVEL_TERMS[self.level][group]:
+                        text = self._sub(re.escape(word), target, text, "vocabulary", changes, f"原文是{source_level}的计划，“{word}”指其本级")
+        # The 政协 above: a township's 县政协 becomes a street's 区政协.
+        above = self.terms.get("above")
+        if above and source_level in LEVEL_TERMS and source_level != self.level:
+            for word in LEVEL_TERMS[source_level]["above"]:
+                if word != above and word in text and word not in LEVEL_TERMS[self.level]["body"]:
+                    text = self._sub(re.escape(word), above, text, "vocabulary", changes, "上级政协随层级改变")
+        return text
+
+    def _placeholders(self, text: str, changes: list[Change]) -> str:
+        rules: list[tuple[str, str, str]] = [
+            (r"十[xX_]{1,2}大|[xX]{2}大", party_congress(self.year)[2:], "党代会占位符"),
+            (r"\^v\^理论", "邓小平理论", "网站删去的“邓小平”"),
+            (r"某某+", SLOT.format("名称"), "原文隐去的名称"),
+            (r"[xX]{1,4}(?=件|次|个|项|人|名|篇)", SLOT.format("数量"), "数量占位符"),
+            (r"[xX]{2,}", SLOT.format("名称"), "占位符"),
+            (r"_{1,}(?=理论|新时代|会|就业|精神)", SLOT.format("名称"), "网站删去的词"),
+            (r"[_]{2,}|[-]{2,}|—{2,}(?=[^—])", SLOT.format("名称"), "占位符"),
+            (r"\*{3,}", SLOT.format("名称"), "占位符"),
+        ]
+        for pattern, repl, note in rules:
+            kind = "slot" if repl.startswith("【") else ("reference" if "党代会" in note else "name_replaced")
+            text = self._sub(pattern, repl, text, kind, changes, note)
+        # Anything still looking like a placeholder becomes a slot: a draft never shows 20xx or XX.
+        for left in find_placeholders(_SLOT_RE.sub("", text)):
+            text = self._sub(re.escape(left), SLOT.format("内容"), text, "slot", changes, "无法自动填写的占位符")
+        return text
+
+
+def _pick(words: tuple[str, ...], place: str | None) -> str:
+    """The level word that fits the requester's place: 区委 for 鼓楼区, 县委 for 长兴县, 乡党委 for a 乡."""
+    if place:
+        suffix = re.search(r"(镇|乡|县|区|市|省)$", place)
+        if suffix:
+            for w in words:
+                if suffix.group(1) in w:
+                    return w
+    return words[0]
+
+
+def remaining_problems(text: str, level: str) -> list[str]:
+    """What a finished draft text must not contain: placeholders and other levels' words."""
+    problems = [f"占位符“{p}”" for p in find_placeholders(_SLOT_RE.sub("", text))]
+    problems += [f"其他层级用语“{t}”" for t in foreign_terms(level) if t in text]
+    return problems

@@ -1,0 +1,161 @@
+"""LLM polishing of an extractive section, through LangChain, with its output checked.
+
+One client for every backend: an OpenAI-compatible chat endpoint (ChatOpenAI), so the local
+llama.cpp server, vLLM, Ollama or a hosted model work the same way.  The small local model
+invents numbers when unconstrained, so it only rewrites the section's own extractive text
+under explicit rules, and whatever it writes must pass ``check`` — or the extractive text
+stands, with a warning.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import prompts
+from drafting.adapt import SLOT, remaining_problems
+from drafting.compose import similarity
+from drafting.model import DraftRequest, DraftWarning, SectionDraft, Sentence, SentenceSource
+from drafting.vocabulary import LEVEL_TERMS
+from ingest.structure import find_foreign_names
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_MARKDOWN = re.compile(r"(^|\n)\s*(#{1,6}\s|[-*]\s|\d+\.\s)|\*\*|```")
+_ITEM = re.compile(r"[（(][一二三四五六七八九十]+[）)]")
+# Character-bigram overlap with the nearest extractive sentence below which a sentence of
+# the LLM's counts as its own invention.
+_GROUNDED = 0.2
+
+
+@dataclass
+class LLMSettings:
+    base_url: str
+    model: str
+    timeout: float = 30.0
+    max_tokens: int = 600
+    api_key: str = "not-needed"
+
+
+class LLMPolisher:
+    """Rewrites a section with the LLM; the client is created on first use."""
+
+    def __init__(self, settings: LLMSettings, client=None):
+        self.settings = settings
+        self._client = client
+
+    @property
+    def client(self):
+        if self._client is None:
+            from langchain_openai import ChatOpenAI
+
+            self._client = ChatOpenAI(
+                base_url=self.settings.base_url,
+                api_key=self.settings.api_key,
+                model=self.settings.model,
+                temperature=0.2,
+                max_tokens=self.settings.max_tokens,
+                timeout=self.settings.timeout,
+                max_retries=0,  # a dead endpoint must fall back quickly, not retry
+            )
+        return self._client
+
+    def prompt(self, section: SectionDraft, request: DraftRequest) -> str:
+        terms = LEVEL_TERMS.get(request.level, {})
+        level_terms = "、".join(f"{w[0]}" for w in terms.values() if w)
+        source_block = prompts.delimit(section.text)
+        items = max(1, len(_ITEM.findall(section.text)))
+        return prompts.load("section_rewrite").format(
+            org_name=request.org_name,
+            year=request.year,
+            section_title=section.title,
+            level=request.level,
+            level_terms=level_terms,
+            item_count=items,
+            max_chars_per_item=90,
+            sources=source_block,
+        )
+
+    def polish(self, section: SectionDraft, request: DraftRequest) -> SectionDraft:
+        """The LLM's rewrite if it passes every check, else the extractive section with a warning."""
+        if not section.sentences or section.sentences[0].kind == "new":
+            return section
+        try:
+            reply = self.client.invoke(self.prompt(section, request))
+            text = reply.content if hasattr(reply, "content") else str(reply)
+        except Exception as exc:  # timeouts, refused connections, server errors
+            return _fallback(section, f"大模型未能按时返回（{type(exc).__name__}），本部分使用摘编文本")
+        text = _tidy(text)
+        problems = check(text, section, request)
+        if problems:
+            return _fallback(section, "大模型改写未通过检查（" + "；".join(problems[:3]) + "），本部分使用摘编文本")
+        return _as_section(text, section)
+
+
+def check(text: str, section: SectionDraft, request: DraftRequest) -> list[str]:
+    """Why an LLM rewrite may not be used (empty when it may)."""
+    problems: list[str] = []
+    source_text = section.text + "\n" + "\n".join(s.text for s in section.sources)
+    source_numbers = set(_NUMBER.findall(source_text)) | {str(request.year)}
+    invented = [n for n in _NUMBER.findall(text) if n not in source_numbers]
+    if invented:
+        problems.append("出现来源中没有的数字" + "、".join(invented[:3]))
+    problems += remaining_problems(text, request.level)
+    own = set(find_foreign_names(request.org_name + (request.parent_body or "")))
+    allowed = set(find_foreign_names(section.text)) | own
+    foreign = [n for n in find_foreign_names(text) if n not in allowed]
+    if foreign:
+        problems.append("出现其他单位或地方的名称" + "、".join(foreign[:3]))
+    if _MARKDOWN.search(text):
+        problems.append("含有Markdown符号")
+    n, base = len(text), len(section.text)
+    if n < base * 0.4 or n > base * 1.8 + 80:
+        problems.append(f"长度{n}字超出范围")
+    if not _ITEM.search(text):
+        problems.append("没有按条目编号")
+    # Every sentence must rest on the section's own material: a small model otherwise
+    # writes plausible 公文 of its own (or copies its instructions).
+    extractive = [s.text for s in section.sentences]
+    for piece in re.split(r"(?<=[。！？；])|\n", text):
+        piece = _ITEM.sub("", piece).strip()
+        if len(piece) >= 8 and max((similarity(piece, e) for e in extractive), default=0.0) < _GROUNDED:
+            problems.append(f"“{piece[:12]}…”在来源中找不到依据")
+            break
+    return problems
+
+
+def _tidy(text: str) -> str:
+    lines = [line.strip() for line in text.strip().split("\n") if line.strip()]
+    return "\n".join(lines)
+
+
+def _fallback(section: SectionDraft, message: str) -> SectionDraft:
+    section.warnings.append(DraftWarning("llm_fallback", message, section.role, None, ""))
+    section.mode = "extractive"
+    return section
+
+
+def _as_section(text: str, extractive: SectionDraft) -> SectionDraft:
+    """The LLM's text, each sentence tied to the closest extractive sentence it rewrote."""
+    sentences: list[Sentence] = []
+    for piece in re.split(r"(?<=[。！？；])|\n", text):
+        piece = piece.strip()
+        if not piece:
+            continue
+        best, best_sim = None, 0.0
+        for s in extractive.sentences:
+            sim = similarity(piece, s.text)
+            if sim > best_sim:
+                best, best_sim = s, sim
+        if best is not None and best_sim >= 0.2:
+            kind = "verbatim" if piece == best.text else "adapted"
+            sources = [SentenceSource(src.chunk_id, src.doc_id, round(best_sim, 3)) for src in best.sources]
+            sentences.append(Sentence(piece, kind, sources, best.source_text))
+        else:
+            sentences.append(Sentence(piece, "new", [], ""))
+    keep = [w for w in extractive.warnings if w.kind != "number" or w.text in text]
+    # Sentence indices of the extractive warnings no longer apply; keep them per section.
+    for w in keep:
+        w.sentence = None
+    for slot in re.findall(re.escape(SLOT.split("{")[0]) + r"[^】]*】", text):
+        if not any(w.kind == "slot" and w.text == slot for w in keep):
+            keep.append(DraftWarning("slot", f"待填内容：{slot}", extractive.role, None, slot))
+    return SectionDraft(extractive.role, extractive.title, text, sentences, extractive.sources, keep, mode="llm")

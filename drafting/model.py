@@ -1,0 +1,184 @@
+"""What drafting takes and gives: a request for a body, level and year; a cited draft.
+
+Plain data, no Flask: the CLI, the web service and the tests all speak these types.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ingest.model import LEVELS, SECTION_ROLES
+
+# Levels a draft can be written for (``unknown`` is a label of past documents only).
+DRAFT_LEVELS = tuple(level for level in LEVELS if level != "unknown")
+
+SENTENCE_KINDS = ("verbatim", "adapted", "new")
+
+WARNING_KINDS = (
+    "slot",  # a 【待填：…】 the editor must fill
+    "name_replaced",  # another body's or place's name was replaced by the requester's
+    "vocabulary",  # another level's words were changed to this level's
+    "year",  # a year other than the requested one remains in the text
+    "reference",  # a time-bound reference (党的十九大, 十三五 …) was updated or needs checking
+    "number",  # a number the editor should check against the source
+    "llm_fallback",  # the LLM's text failed a check or timed out; extractive text used
+    "thin_sources",  # few or no sources found for a section
+)
+
+
+class DraftRequestError(ValueError):
+    """A draft request with a missing or bad field; the message names the field."""
+
+    def __init__(self, field_name: str, message: str):
+        self.field = field_name
+        super().__init__(f"{field_name}: {message}")
+
+
+@dataclass
+class DraftRequest:
+    """Who the draft is for and what it should cover."""
+
+    level: str
+    year: int
+    org_name: str
+    parent_body: str | None = None
+    topics: list[str] = field(default_factory=list)
+    sections: list[str] | None = None  # section roles; None means the default outline
+    target_chars: int | None = None  # rough length of the whole draft
+    llm: bool = False
+    kind: str = "计划"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "DraftRequest":
+        """Validate a request from JSON or a form; errors name the field."""
+        if not isinstance(data, dict):
+            raise DraftRequestError("body", "expected a JSON object")
+        level = data.get("level")
+        if level not in DRAFT_LEVELS:
+            raise DraftRequestError("level", f"must be one of {', '.join(DRAFT_LEVELS)}")
+        try:
+            year = int(data.get("year"))
+        except (TypeError, ValueError):
+            raise DraftRequestError("year", "must be a year such as 2026") from None
+        if not 2000 <= year <= 2100:
+            raise DraftRequestError("year", "must be between 2000 and 2100")
+        org_name = str(data.get("org_name") or "").strip()
+        if not org_name:
+            raise DraftRequestError("org_name", "is required (e.g. 香山街道政协工委)")
+        if len(org_name) > 60:
+            raise DraftRequestError("org_name", "is longer than 60 characters")
+        parent = str(data.get("parent_body") or "").strip() or None
+        topics_raw = data.get("topics") or []
+        if isinstance(topics_raw, str):
+            topics_raw = [t for t in topics_raw.replace("，", "、").replace(",", "、").split("、")]
+        if not isinstance(topics_raw, list):
+            raise DraftRequestError("topics", "must be a list of short phrases")
+        topics = [str(t).strip() for t in topics_raw if str(t).strip()]
+        if any(len(t) > 30 for t in topics) or len(topics) > 10:
+            raise DraftRequestError("topics", "at most 10 topics of at most 30 characters")
+        sections = data.get("sections") or None
+        if sections is not None:
+            if not isinstance(sections, list) or any(s not in SECTION_ROLES for s in sections):
+                raise DraftRequestError("sections", f"must be a list of roles from: {', '.join(SECTION_ROLES)}")
+        target = data.get("target_chars")
+        if target not in (None, ""):
+            try:
+                target = int(target)
+            except (TypeError, ValueError):
+                raise DraftRequestError("target_chars", "must be a number of characters") from None
+            if not 300 <= target <= 20000:
+                raise DraftRequestError("target_chars", "must be between 300 and 20000")
+        else:
+            target = None
+        llm = data.get("llm", False)
+        if isinstance(llm, str):
+            llm = llm.lower() in ("1", "true", "on", "yes")
+        return cls(level, year, org_name, parent, topics, sections, target, bool(llm))
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class SourceRef:
+    """A retrieved passage a section drew on."""
+
+    chunk_id: str
+    doc_id: str
+    doc_title: str
+    source: str
+    score: float
+    level: str = "unknown"
+    year: int | None = None
+    text: str = ""
+    heading_path: list[str] = field(default_factory=list)
+    span: tuple[int, int] | None = None
+    family_size: int = 1  # how many near-copies of this passage the corpus holds
+
+
+@dataclass
+class SentenceSource:
+    chunk_id: str
+    doc_id: str
+    similarity: float
+
+
+@dataclass
+class Sentence:
+    text: str
+    kind: str  # verbatim / adapted / new
+    sources: list[SentenceSource] = field(default_factory=list)
+    source_text: str = ""  # the source sentence it came from, for the compare view
+
+
+@dataclass
+class DraftWarning:
+    kind: str
+    message: str
+    section: str | None = None  # section role
+    sentence: int | None = None  # index within the section
+    text: str = ""  # the words concerned
+
+
+@dataclass
+class SectionDraft:
+    role: str
+    title: str
+    text: str
+    sentences: list[Sentence] = field(default_factory=list)
+    sources: list[SourceRef] = field(default_factory=list)
+    warnings: list[DraftWarning] = field(default_factory=list)
+    mode: str = "extractive"  # extractive / llm
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        for s in d["sources"]:
+            if s["span"] is not None:
+                s["span"] = list(s["span"])
+        return d
+
+
+@dataclass
+class Draft:
+    id: str
+    request: DraftRequest
+    title: str
+    sections: list[SectionDraft]
+    warnings: list[DraftWarning] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "request": self.request.to_dict(),
+            "title": self.title,
+            "sections": [s.to_dict() for s in self.sections],
+            "warnings": [asdict(w) for w in self.warnings],
+        }
+
+    def text(self) -> str:
+        """The draft as plain text: title, then each section's heading and text."""
+        parts = [self.title]
+        for s in self.sections:
+            parts.append(s.title)
+            parts.append(s.text)
+        return "\n".join(parts)

@@ -1,0 +1,145 @@
+"""Admin pages: upload and re-ingest with progress, the document list, corrections, removal,
+near-duplicate families, off-topic documents and corpus statistics."""
+from __future__ import annotations
+
+from collections import Counter
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from service import corpus, get_store, jobs
+from service.auth import role_required
+from service.db import IngestJob, Upload, get_db
+from service.errors import ApiError
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.get("/")
+@role_required("admin")
+def home():
+    return redirect(url_for("admin.documents"))
+
+
+@bp.get("/documents")
+@role_required("admin")
+def documents():
+    all_rows = corpus.document_rows(get_store(), get_db())
+    rows = corpus.filter_rows(all_rows, request.args)
+    years = sorted({r["year"] for r in all_rows if r["year"]}, reverse=True)
+    return render_template("admin/documents.html", rows=rows, total=len(all_rows), years=years, args=request.args)
+
+
+@bp.route("/documents/<doc_id>/edit", methods=["GET", "POST"])
+@role_required("admin")
+def edit_document(doc_id: str):
+    store = get_store()
+    doc = store.document(doc_id)
+    if doc is None:
+        raise ApiError("没有这篇文档 (no such document)", 404)
+    if request.method == "POST":
+        form = request.form
+        try:
+            corrections = corpus.parse_corrections(
+                {"level": form.get("level"), "kind": form.get("kind"), "year": form.get("year", ""), "on_topic": form.get("on_topic", "")}
+            )
+        except ApiError as exc:
+            flash(exc.message, "error")
+            return render_template("admin/edit_document.html", doc=doc, source_name=corpus.original_names(get_db()).get(doc.source)), 400
+        changed = corpus.correct_document(store, doc_id, corrections)
+        flash("已更正：" + "、".join(_FIELD_NAMES[f] for f in changed) if changed else "没有改动", "success" if changed else "info")
+        return redirect(url_for("admin.documents", **({"q": request.args["q"]} if request.args.get("q") else {})))
+    return render_template("admin/edit_document.html", doc=doc, source_name=corpus.original_names(get_db()).get(doc.source))
+
+
+_FIELD_NAMES = {"level": "层级", "kind": "文种", "year": "年份", "on_topic": "是否政协工作"}
+
+
+@bp.post("/documents/<doc_id>/remove")
+@role_required("admin")
+def remove_document_source(doc_id: str):
+    store = get_store()
+    doc = store.document(doc_id)
+    if doc is None:
+        raise ApiError("没有这篇文档 (no such document)", 404)
+    name = corpus.original_names(get_db()).get(doc.source) or doc.source
+    removed = corpus.remove_source(store, get_db(), doc.source, corpus.uploads_dir(current_app.config))
+    flash(f"已移除来源文件“{name}”的 {removed} 篇文档", "success")
+    return redirect(url_for("admin.documents"))
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+@role_required("admin")
+def upload():
+    if request.method == "POST":
+        job = start_upload_job(request.files.getlist("files"))
+        return redirect(url_for("admin.job", job_id=job.id))
+    recent = list(get_db().scalars(select(Upload).order_by(Upload.uploaded_at.desc()).limit(20)))
+    return render_template("admin/upload.html", max_mb=int(current_app.config["UPLOAD_MAX_MB"]), recent=recent)
+
+
+def start_upload_job(files) -> IngestJob:
+    """Save every file (all or none), record them, and ingest them in the background."""
+    files = [f for f in files if f and f.filename]
+    if not files:
+        raise ApiError("files: 请选择要上传的文件 (no files)", 400)
+    directory = corpus.uploads_dir(current_app.config)
+    max_bytes = int(current_app.config["UPLOAD_MAX_MB"]) * 1024 * 1024
+    saved = []
+    try:
+        for f in files:
+            saved.append(corpus.save_upload(f, directory, max_bytes))
+    except BaseException:
+        for path, _, _ in saved:
+            path.unlink(missing_ok=True)
+        raise
+    db = get_db()
+    for path, original, size in saved:
+        db.add(Upload(stored_path=str(path), original_name=original, size=size, uploaded_by=current_user.id))
+    db.commit()
+    return jobs.start(db, current_user, [p for p, _, _ in saved], "upload")
+
+
+@bp.post("/reingest")
+@role_required("admin")
+def reingest():
+    paths = corpus.reingest_paths(get_store(), corpus.uploads_dir(current_app.config))
+    job = jobs.start(get_db(), current_user, paths, "reingest")
+    return redirect(url_for("admin.job", job_id=job.id))
+
+
+@bp.get("/jobs/<job_id>")
+@role_required("admin")
+def job(job_id: str):
+    found = get_db().get(IngestJob, job_id)
+    if found is None:
+        raise ApiError("没有这个入库任务 (no such job)", 404)
+    return render_template("admin/job.html", job=found)
+
+
+@bp.get("/families")
+@role_required("admin")
+def families():
+    rows = corpus.document_rows(get_store(), get_db())
+    return render_template("admin/families.html", groups=corpus.families(rows))
+
+
+@bp.get("/off-topic")
+@role_required("admin")
+def off_topic():
+    rows = [r for r in corpus.document_rows(get_store(), get_db()) if not r["on_topic"]]
+    return render_template("admin/off_topic.html", rows=rows)
+
+
+@bp.get("/stats")
+@role_required("admin")
+def stats():
+    store = get_store()
+    rows = corpus.document_rows(store, get_db())
+    breakdown = {
+        "level": Counter(r["level"] for r in rows),
+        "kind": Counter(r["kind"] for r in rows),
+        "year": Counter(r["year"] or "未知" for r in rows),
+    }
+    return render_template("admin/stats.html", stats=store.stats(), breakdown=breakdown, sources=store.sources(), names=corpus.original_names(get_db()))

@@ -1,0 +1,157 @@
+"""Logging in, and who may see what.
+
+Every request passes through ``_gate``: a bearer token (API clients) or the session cookie
+(browsers) names the user; anonymous requests reach only the login page and static files.
+Session-authenticated writes must carry a CSRF token; token-authenticated calls are exempt,
+since a browser never sends the token by itself.
+"""
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, abort, flash, g, redirect, render_template, request, url_for
+from flask.sessions import SecureCookieSessionInterface
+from flask_login import LoginManager, current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFProtect
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from service.accounts import authenticate, user_for_token
+from service.db import User, get_db
+from service.errors import ApiError
+
+bp = Blueprint("auth", __name__)
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+
+# Reachable without logging in.
+PUBLIC_ENDPOINTS = {"auth.login", "static"}
+_UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class LoginForm(FlaskForm):
+    name = StringField("用户名", validators=[DataRequired(message="请输入用户名"), Length(max=64)])
+    password = PasswordField("密码", validators=[DataRequired(message="请输入密码"), Length(max=200)])
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(get_db(), form.name.data.strip(), form.password.data)
+        if user is not None:
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")) or url_for("drafts.index"))
+        flash("用户名或密码不正确", "error")
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash("已退出登录", "info")
+    return redirect(url_for("auth.login"))
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only a path on this site (never another host) may follow the login."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+# -- roles -----------------------------------------------------------------------------------
+
+
+def role_required(role: str):
+    """Refuse (403) users below ``role``; staff < editor < admin."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not current_user.can(role):
+                raise ApiError(f"需要{_ROLE_LABEL[role]}权限 (role '{role}' required)", 403)
+            return view(*args, **kwargs)
+
+        wrapped.required_role = role
+        return wrapped
+
+    return decorator
+
+
+_ROLE_LABEL = {"staff": "工作人员", "editor": "审核人员", "admin": "管理员"}
+
+
+# -- wiring ----------------------------------------------------------------------------------
+
+
+class _NoCookieForTokenCalls(SecureCookieSessionInterface):
+    """Token-authenticated API calls get no session cookie: they are stateless."""
+
+    def save_session(self, app, session, response):
+        if g.get("plandraft_token_auth"):
+            return
+        super().save_session(app, session, response)
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录"
+    login_manager.login_message_category = "info"
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # checked in _gate, after token auth
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid for the session's life
+    csrf.init_app(app)
+    app.session_interface = _NoCookieForTokenCalls()
+    app.register_blueprint(bp)
+    app.before_request(_gate)
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    try:
+        return get_db().get(User, int(user_id))
+    except ValueError:
+        return None
+
+
+@login_manager.unauthorized_handler
+def _unauthorized():
+    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+        raise ApiError("需要登录 (authentication required)", 401)
+    flash("请先登录", "info")
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def _gate():
+    if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+        if request.endpoint == "auth.login" and request.method in _UNSAFE_METHODS:
+            csrf.protect()
+        return None
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        # A bad token is refused outright, even if a session cookie came along.
+        user = user_for_token(get_db(), header[len("Bearer ") :].strip())
+        if user is None:
+            raise ApiError("API 令牌无效 (invalid token)", 401)
+        g.plandraft_token_auth = True
+        login_user(user)  # for this request only: the session is never saved for token calls
+    elif not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if request.method in _UNSAFE_METHODS and not g.get("plandraft_token_auth"):
+        csrf.protect()
+    return None
+
+
+def require_draft_access(record, user) -> None:
+    """Staff see their own drafts; editors and admins see every draft.  Others get 404."""
+    if record is None or (record.owner_id != user.id and not user.can("editor")):
+        abort(404, description="没有这份草稿 (no such draft)")

@@ -1,0 +1,59 @@
+"""Editors' pages: every draft sentence beside its source passage; the source document itself."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from flask_login import current_user
+from markupsafe import escape
+
+from service import get_store, history
+from service.auth import role_required
+from service.corpus import original_names
+from service.db import get_db
+from service.diffing import all_warnings, compare_sections, highlight
+from service.drafts import load_draft
+from service.errors import ApiError
+
+bp = Blueprint("compare", __name__)
+
+
+@bp.get("/drafts/<draft_id>/compare")
+@role_required("editor")
+def compare(draft_id: str):
+    db = get_db()
+    record = load_draft(draft_id)
+    number = request.args.get("version", type=int)
+    v = history.version(db, record, number) if number else history.latest(db, record)
+    sections = compare_sections(v.content)
+    totals = {k: sum(s["counts"][k] for s in sections) for k in ("verbatim", "adapted", "new")}
+    return render_template(
+        "compare/compare.html",
+        record=record,
+        version=v,
+        content=v.content,
+        sections=sections,
+        warnings=all_warnings(sections),
+        totals=totals,
+        versions=history.versions(db, record),
+        user=current_user,
+    )
+
+
+@bp.get("/documents/<doc_id>")
+@role_required("editor")
+def document(doc_id: str):
+    """A document's cleaned text; with ``?chunk=`` the passage a draft drew on is highlighted."""
+    store = get_store()
+    doc = store.document(doc_id)
+    if doc is None:
+        raise ApiError("没有这篇文档 (no such document)", 404)
+    chunk = None
+    chunk_id = request.args.get("chunk")
+    if chunk_id:
+        found = store.chunks(doc_id=doc_id, ids=[chunk_id])
+        chunk = found[0] if found else None
+    if chunk is not None:
+        body = highlight(doc.text, chunk.span[0], chunk.span[1], "mark", ' id="passage" class="passage"')
+    else:
+        body = escape(doc.text)
+    source_name = original_names(get_db()).get(doc.source)
+    return render_template("compare/document.html", doc=doc, body=body, chunk=chunk, chunk_missing=bool(chunk_id and chunk is None), source_name=source_name)

@@ -1,0 +1,239 @@
+"""The admin side of the corpus: listing documents, correcting their metadata, uploads, removal.
+
+The store does the work; this module validates what a person asks for and keeps the
+original names of uploaded files (the store only knows the safe names they were saved under).
+"""
+from __future__ import annotations
+
+import secrets
+import unicodedata
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ingest.loaders import SUPPORTED_SUFFIXES
+from ingest.model import KINDS, LEVELS
+from plandraft import settings as settings_mod
+from service.db import Upload
+from service.errors import ApiError
+
+OVERRIDABLE = ("level", "kind", "year", "on_topic")
+
+
+# -- metadata corrections -----------------------------------------------------------------
+
+
+def set_document_field(store, doc_id: str, field: str, value: Any) -> None:
+    """The one place the service writes a correction to the store (kept across re-ingest)."""
+    setter = getattr(store, "set_override", None)
+    if setter is None:
+        raise ApiError("此版本的语料库尚不支持手工更正元数据 (the store has no set_override yet)", 501)
+    setter(doc_id, field, value)
+
+
+def parse_corrections(data: dict[str, Any]) -> dict[str, Any]:
+    """Validated corrections from a form or JSON; errors name the field."""
+    if not isinstance(data, dict):
+        raise ApiError("body: expected a JSON object", 400)
+    unknown = set(data) - set(OVERRIDABLE)
+    if unknown:
+        raise ApiError(f"{sorted(unknown)[0]}: 不能更正此字段 (only {', '.join(OVERRIDABLE)} can be corrected)", 400)
+    out: dict[str, Any] = {}
+    if "level" in data:
+        if data["level"] not in LEVELS:
+            raise ApiError(f"level: must be one of {', '.join(LEVELS)}", 400)
+        out["level"] = data["level"]
+    if "kind" in data:
+        if data["kind"] not in KINDS:
+            raise ApiError(f"kind: must be one of {', '.join(KINDS)}", 400)
+        out["kind"] = data["kind"]
+    if "year" in data:
+        year = data["year"]
+        if year in (None, ""):
+            out["year"] = None
+        else:
+            try:
+                year = int(year)
+            except (TypeError, ValueError):
+                raise ApiError("year: must be a year such as 2023, or empty", 400) from None
+            if not 1949 <= year <= 2100:
+                raise ApiError("year: must be between 1949 and 2100", 400)
+            out["year"] = year
+    if "on_topic" in data:
+        value = data["on_topic"]
+        if isinstance(value, str):
+            if value.lower() not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
+                raise ApiError("on_topic: must be true or false", 400)
+            value = value.lower() in ("1", "true", "yes", "on")
+        elif not isinstance(value, bool):
+            raise ApiError("on_topic: must be true or false", 400)
+        out["on_topic"] = value
+    return out
+
+
+def correct_document(store, doc_id: str, corrections: dict[str, Any]) -> list[str]:
+    """Apply the corrections that change something; returns the fields changed."""
+    doc = store.document(doc_id)
+    if doc is None:
+        raise ApiError(f"doc_id: 没有这篇文档 (no document {doc_id})", 404)
+    changed = []
+    for field, value in corrections.items():
+        if getattr(doc, field) != value:
+            set_document_field(store, doc_id, field, value)
+            changed.append(field)
+    return changed
+
+
+# -- listing --------------------------------------------------------------------------------
+
+
+def original_names(db: Session) -> dict[str, str]:
+    """Stored path → the name the file had when uploaded."""
+    return {u.stored_path: u.original_name for u in db.scalars(select(Upload))}
+
+
+def document_rows(store, db: Session) -> list[dict[str, Any]]:
+    """Every document with its metadata, its family size and the name of the file it came from."""
+    docs = store.documents()
+    names = original_names(db)
+    family_sizes: dict[str, int] = {}
+    for d in docs:
+        key = d.family_id or d.id
+        family_sizes[key] = family_sizes.get(key, 0) + 1
+    rows = []
+    for d in docs:
+        family = d.family_id or d.id
+        rows.append(
+            {
+                "id": d.id,
+                "source": d.source,
+                "source_name": names.get(d.source) or Path(d.source).name,
+                "uploaded": d.source in names,
+                "index": d.index,
+                "title": d.title,
+                "level": d.level,
+                "year": d.year,
+                "kind": d.kind,
+                "org_name": d.org_name,
+                "on_topic": d.on_topic,
+                "topic_reason": d.topic_reason,
+                "family_id": family,
+                "family_size": family_sizes[family],
+                "chars": len(d.text),
+                "overrides": sorted(getattr(d, "overrides", {}) or {}),
+            }
+        )
+    return rows
+
+
+def filter_rows(rows: Iterable[dict[str, Any]], args) -> list[dict[str, Any]]:
+    """Filters from a query string: level, kind, year, on_topic (yes/no), family, source, q (title)."""
+    out = list(rows)
+    if args.get("level"):
+        out = [r for r in out if r["level"] == args["level"]]
+    if args.get("kind"):
+        out = [r for r in out if r["kind"] == args["kind"]]
+    if args.get("year"):
+        out = [r for r in out if str(r["year"] or "") == args["year"]]
+    if args.get("on_topic") in ("yes", "no", "true", "false"):
+        want = args["on_topic"] in ("yes", "true")
+        out = [r for r in out if r["on_topic"] == want]
+    if args.get("family"):
+        out = [r for r in out if r["family_id"] == args["family"]]
+    if args.get("source"):
+        out = [r for r in out if r["source"] == args["source"]]
+    if args.get("q"):
+        q = args["q"].strip()
+        out = [r for r in out if q in r["title"] or q in r["source_name"]]
+    return out
+
+
+def families(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Near-duplicate document families with more than one member, largest first."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        groups.setdefault(r["family_id"], []).append(r)
+    return sorted((g for g in groups.values() if len(g) > 1), key=lambda g: (-len(g), g[0]["title"]))
+
+
+# -- uploads --------------------------------------------------------------------------------
+
+
+def uploads_dir(values) -> Path:
+    path = settings_mod.data_dir(values) / "uploads"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def display_name(filename: str | None) -> str:
+    """The uploaded file's own name, for display only: last path part, no control characters."""
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip()
+    return name[:200] or "未命名"
+
+
+def save_upload(storage, directory: Path, max_bytes: int) -> tuple[Path, str, int]:
+    """Write one uploaded file under ``directory`` with a generated name; returns (path, original name, size).
+
+    The stored name is a timestamp, random hex and the accepted suffix — nothing of the
+    client's name reaches the file system (werkzeug's secure_filename would strip Chinese
+    names to nothing anyway).
+    """
+    original = display_name(storage.filename)
+    suffix = Path(original).suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise ApiError(f"files: {original}: 不支持的文件类型 (accepted: {' '.join(SUPPORTED_SUFFIXES)})", 400)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    root = directory.resolve()
+    target = (root / f"{stamp}-{secrets.token_hex(6)}{suffix}").resolve()
+    if target.parent != root:  # cannot happen with a generated name; refuse rather than trust it
+        raise ApiError("files: bad target path", 400)
+    size = 0
+    try:
+        with open(target, "xb") as out:
+            while True:
+                block = storage.stream.read(1 << 16)
+                if not block:
+                    break
+                size += len(block)
+                if size > max_bytes:
+                    raise ApiError(f"files: {original}: 文件超过 {max_bytes // (1024 * 1024)} MB 上限 (file too large)", 413)
+                out.write(block)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    if size == 0:
+        target.unlink(missing_ok=True)
+        raise ApiError(f"files: {original}: 文件为空 (empty file)", 400)
+    return target, original, size
+
+
+def is_upload(path: str, directory: Path) -> bool:
+    try:
+        return Path(path).resolve().parent == directory.resolve()
+    except OSError:
+        return False
+
+
+def remove_source(store, db: Session, source: str, directory: Path) -> int:
+    """Forget every document from ``source``; an uploaded file is deleted too, so re-ingest cannot bring it back."""
+    removed = store.remove_source(source)
+    if removed:
+        store.refresh_families()
+    if is_upload(source, directory):
+        Path(source).unlink(missing_ok=True)
+        upload = db.scalar(select(Upload).where(Upload.stored_path == source))
+        if upload is not None:
+            db.delete(upload)
+            db.commit()
+    return removed
+
+
+def reingest_paths(store, directory: Path) -> list[Path]:
+    """What a re-ingest reads: every source still on disk, and every uploaded file."""
+    paths = {Path(d.source) for d in store.documents() if Path(d.source).is_file()}
+    paths |= {p for p in directory.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES}
+    return sorted(paths)

@@ -1,0 +1,255 @@
+"""Users, drafts, versions, uploads and ingest jobs, kept with SQLAlchemy 2.x.
+
+The engine is created on first use and cached on the app (disposed when the app goes away);
+each request gets its own session, closed on teardown.  The CLI opens the same database
+through ``open_session(settings)``.
+"""
+from __future__ import annotations
+
+import weakref
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+from flask import current_app, g
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
+
+from plandraft import settings as settings_mod
+
+ROLES = ("staff", "editor", "admin")
+ROLE_NAMES = {"staff": "工作人员", "editor": "审核人员", "admin": "管理员"}
+_ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    # Flask-Login's user interface (a token-authenticated request uses the same object).
+    is_active = True
+    is_authenticated = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    def can(self, role: str) -> bool:
+        """Roles are ranked: an editor may do what staff may, an admin everything."""
+        return _ROLE_RANK.get(self.role, -1) >= _ROLE_RANK[role]
+
+    @property
+    def role_name(self) -> str:
+        return ROLE_NAMES.get(self.role, self.role)
+
+
+class ApiToken(Base):
+    """A bearer token; only its SHA-256 is stored, so a leaked database reveals no token."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    user: Mapped[User] = relationship()
+
+
+class DraftRecord(Base):
+    """A draft and its history; the text itself lives in its versions."""
+
+    __tablename__ = "drafts"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    request: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    owner: Mapped[User] = relationship()
+    versions: Mapped[list["DraftVersion"]] = relationship(
+        back_populates="draft", order_by="DraftVersion.number", cascade="all, delete-orphan"
+    )
+
+
+class DraftVersion(Base):
+    """One saved state of a draft: the whole content (sections, sentences, sources, warnings)."""
+
+    __tablename__ = "draft_versions"
+    __table_args__ = (UniqueConstraint("draft_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    draft_id: Mapped[str] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    content: Mapped[dict] = mapped_column(JSON)
+    draft: Mapped[DraftRecord] = relationship(back_populates="versions")
+    author: Mapped[User] = relationship()
+
+
+class Upload(Base):
+    """A file an admin uploaded: where it is stored, and the name it had on their machine."""
+
+    __tablename__ = "uploads"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    stored_path: Mapped[str] = mapped_column(String(500), unique=True)
+    original_name: Mapped[str] = mapped_column(String(300))
+    size: Mapped[int] = mapped_column(Integer)
+    uploaded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class IngestJob(Base):
+    """Progress of one background ingest; kept in the database so every worker can report it."""
+
+    __tablename__ = "ingest_jobs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # upload / reingest
+    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued / running / done / failed
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    current: Mapped[str] = mapped_column(String(300), default="")
+    report: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    error: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "status": self.status,
+            "total": self.total,
+            "done": self.done,
+            "current": self.current,
+            "report": self.report,
+            "error": self.error or None,
+            "created_at": self.created_at.isoformat(timespec="seconds") + "Z",
+            "finished_at": self.finished_at.isoformat(timespec="seconds") + "Z" if self.finished_at else None,
+        }
+
+
+# -- engine and sessions ---------------------------------------------------------------------
+
+
+def database_url(values: Mapping[str, Any]) -> str:
+    """PLANDRAFT_DATABASE_URL, or a SQLite file in the data directory."""
+    url = str(values.get("DATABASE_URL") or "").strip()
+    if url:
+        return url
+    path = settings_mod.data_dir(values) / "plandraft.sqlite"
+    return f"sqlite:///{path}"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine with the tables created; SQLite gets WAL and a busy timeout for several workers."""
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=10000")
+            if engine.url.database not in (None, "", ":memory:"):
+                cur.execute("PRAGMA journal_mode=WAL")
+            cur.close()
+
+        if engine.url.database not in (None, "", ":memory:"):
+            Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)
+    Base.metadata.create_all(engine)
+    return engine
+
+
+def get_engine() -> Engine:
+    """The app's engine, created on first use and disposed when the app is garbage-collected."""
+    app = current_app._get_current_object()
+    engine = app.extensions.get("plandraft.db")
+    if engine is None:
+        engine = make_engine(database_url(app.config))
+        app.extensions["plandraft.db"] = engine
+        app.extensions["plandraft.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+        weakref.finalize(app, engine.dispose)
+    return engine
+
+
+def get_db() -> Session:
+    """This request's session."""
+    if "plandraft_db" not in g:
+        get_engine()
+        g.plandraft_db = current_app.extensions["plandraft.sessionmaker"]()
+    return g.plandraft_db
+
+
+@contextmanager
+def session_scope() -> Iterator[Session]:
+    """A session of its own (background threads, streamed responses): committed or rolled back."""
+    get_engine()
+    session = current_app.extensions["plandraft.sessionmaker"]()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def close_db(_exc: BaseException | None = None) -> None:
+    session = g.pop("plandraft_db", None)
+    if session is not None:
+        session.close()
+
+
+def dispose(app) -> None:
+    """Close the app's engine now (tests, and anything that drops an app explicitly)."""
+    engine = app.extensions.pop("plandraft.db", None)
+    if engine is not None:
+        engine.dispose()
+
+
+@contextmanager
+def open_session(values: Mapping[str, Any]) -> Iterator[Session]:
+    """A session outside any app, for the CLI; committed on success."""
+    engine = make_engine(database_url(values))
+    session = Session(engine, expire_on_commit=False)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+        engine.dispose()

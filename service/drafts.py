@@ -1,0 +1,162 @@
+"""Staff pages: ask for a draft, watch it arrive, edit it, keep versions, take it away as Word."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from drafting.outline import DEFAULT_ROLES
+from service import export, history
+from service.auth import require_draft_access, role_required
+from service.db import DraftRecord, get_db
+from service.errors import ApiError
+from service.generation import FIELD_LABELS, field_of, generate, parse_request
+
+bp = Blueprint("drafts", __name__)
+
+
+def default_year() -> int:
+    """Plans are written in the last months of the year before; from October on, suggest next year."""
+    today = date.today()
+    return today.year + 1 if today.month >= 10 else today.year
+
+
+def usual_order(level: str, roles: list[str]) -> list[str]:
+    """Chosen sections in the level's usual order (townships put 服务中心 before 协商), others after."""
+    usual = list(DEFAULT_ROLES.get(level, ()))
+    return sorted(roles, key=lambda r: (usual.index(r) if r in usual else len(usual) + roles.index(r)))
+
+
+def visible_drafts(db, user, limit: int = 200):
+    query = select(DraftRecord).order_by(DraftRecord.updated_at.desc()).limit(limit)
+    if not user.can("editor"):
+        query = query.where(DraftRecord.owner_id == user.id)
+    return list(db.scalars(query))
+
+
+def load_draft(draft_id: str) -> DraftRecord:
+    record = get_db().get(DraftRecord, draft_id)
+    require_draft_access(record, current_user)
+    return record
+
+
+@bp.get("/")
+@role_required("staff")
+def index():
+    return render_template("drafts/index.html", drafts=visible_drafts(get_db(), current_user))
+
+
+@bp.route("/drafts/new", methods=["GET", "POST"])
+@role_required("staff")
+def new():
+    values = {"level": "乡镇", "year": default_year(), "org_name": "", "parent_body": "", "topics": "", "sections": None, "llm": False}
+    error, error_field = None, None
+    if request.method == "POST":
+        # Without JavaScript the form posts here and waits for the whole draft.
+        form = request.form
+        values = {
+            "level": form.get("level", ""),
+            "year": form.get("year", ""),
+            "org_name": form.get("org_name", ""),
+            "parent_body": form.get("parent_body", ""),
+            "topics": form.get("topics", ""),
+            "sections": usual_order(form.get("level", ""), form.getlist("sections")) or None,
+            "target_chars": form.get("target_chars") or None,
+            "llm": form.get("llm") == "on",
+        }
+        try:
+            req = parse_request(values)
+        except ApiError as exc:
+            error, error_field = exc.message, field_of(exc.message)
+        else:
+            draft_id = generate(req, current_user)
+            flash("草稿已生成，已保存为第1版", "success")
+            return redirect(url_for("drafts.edit", draft_id=draft_id))
+    return render_template(
+        "drafts/new.html",
+        values=values,
+        default_roles={level: list(roles) for level, roles in DEFAULT_ROLES.items()},
+        error=error,
+        error_field=error_field,
+        field_labels=FIELD_LABELS,
+    ), (400 if error else 200)
+
+
+@bp.get("/drafts/<draft_id>")
+@role_required("staff")
+def edit(draft_id: str):
+    db = get_db()
+    record = load_draft(draft_id)
+    current = history.latest(db, record)
+    return render_template("drafts/edit.html", record=record, version=current, content=current.content, versions=history.versions(db, record))
+
+
+@bp.post("/drafts/<draft_id>")
+@role_required("staff")
+def save(draft_id: str):
+    db = get_db()
+    record = load_draft(draft_id)
+    base = request.form.get("base_version", type=int)
+    n = len(history.version(db, record, base).content["sections"]) if base else len(history.latest(db, record).content["sections"])
+    texts = [request.form.get(f"section-{i}") for i in range(n)]
+    before = history.latest(db, record).number
+    saved = history.edit(db, record, current_user, title=request.form.get("title"), texts=texts, base=base)
+    if saved.number == before:
+        flash("没有改动，未生成新版本", "info")
+    else:
+        flash(f"已保存为第{saved.number}版", "success")
+    return redirect(url_for("drafts.edit", draft_id=record.id))
+
+
+@bp.get("/drafts/<draft_id>/versions/<int:number>")
+@role_required("staff")
+def show_version(draft_id: str, number: int):
+    db = get_db()
+    record = load_draft(draft_id)
+    v = history.version(db, record, number)
+    latest = history.latest(db, record)
+    return render_template("drafts/version.html", record=record, version=v, latest=latest, content=v.content, versions=history.versions(db, record))
+
+
+@bp.post("/drafts/<draft_id>/versions/<int:number>/restore")
+@role_required("staff")
+def restore(draft_id: str, number: int):
+    db = get_db()
+    record = load_draft(draft_id)
+    saved = history.restore(db, record, number, current_user)
+    flash(f"已将第{number}版恢复为第{saved.number}版", "success")
+    return redirect(url_for("drafts.edit", draft_id=record.id))
+
+
+@bp.get("/drafts/<draft_id>/export.<fmt>")
+@role_required("staff")
+def export_file(draft_id: str, fmt: str):
+    return export_response(load_draft(draft_id), fmt, request.args.get("version", type=int))
+
+
+def export_response(record: DraftRecord, fmt: str, number: int | None) -> Response:
+    """A version (the latest by default) as a .docx or .md download."""
+    db = get_db()
+    v = history.version(db, record, number) if number else history.latest(db, record)
+    stem = f"{export.file_stem(v.content)}（第{v.number}版）"
+    if fmt == "docx":
+        import io
+
+        return send_file(
+            io.BytesIO(export.to_docx(v.content)),
+            mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            as_attachment=True,
+            download_name=f"{stem}.docx",
+        )
+    if fmt == "md":
+        import io
+
+        return send_file(
+            io.BytesIO(export.to_markdown(v.content).encode("utf-8")),
+            mimetype="text/markdown; charset=utf-8",
+            as_attachment=True,
+            download_name=f"{stem}.md",
+        )
+    raise ApiError("format: 只支持 docx 或 md (format must be docx or md)", 404)

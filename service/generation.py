@@ -1,0 +1,89 @@
+"""Running the Drafter for a user: whole drafts, or section by section as NDJSON.
+
+The stream is one JSON object per line:
+``{"event": "plan", "total": 9, "sections": [{"role", "title"}…]}``, then one
+``{"event": "section", "index": i, "done": i + 1, "total": 9, "section": {…}}`` per finished
+section, then ``{"event": "done", "id", "version", "url"}`` once the draft is saved as
+version 1 — or ``{"event": "error", "error": …}`` if drafting fails half-way.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any, Iterator
+
+from flask import current_app, url_for
+
+from drafting.compose import number_section
+from drafting.engine import title_of
+from drafting.model import Draft, DraftRequest, DraftRequestError
+from service import get_drafter, history
+from service.db import User, session_scope
+from service.errors import ApiError
+
+FIELD_LABELS = {
+    "body": "请求",
+    "level": "层级",
+    "year": "年份",
+    "org_name": "单位名称",
+    "parent_body": "上级单位",
+    "topics": "重点工作",
+    "sections": "章节",
+    "target_chars": "篇幅",
+    "llm": "大模型润色",
+}
+
+
+def parse_request(data: Any) -> DraftRequest:
+    """A validated DraftRequest; a bad field is a 400 whose message starts with the field's name."""
+    try:
+        return DraftRequest.from_dict(data)
+    except DraftRequestError as exc:
+        raise ApiError(str(exc), 400) from None
+
+
+def field_of(message: str) -> str | None:
+    """The field a validation message names (``"org_name: is required"`` → ``org_name``)."""
+    head = message.split(":", 1)[0]
+    return head if head in FIELD_LABELS else None
+
+
+def generate(req: DraftRequest, user: User) -> str:
+    """Draft the whole plan and save it as version 1; returns the draft's id."""
+    draft = get_drafter().draft(req)
+    with session_scope() as db:
+        history.create(db, draft, db.get(User, user.id))
+    return draft.id
+
+
+def stream(req: DraftRequest, user_id: int) -> Iterator[str]:
+    """NDJSON lines while the Drafter works; the finished draft is saved before ``done``."""
+    drafter = get_drafter()
+    planned = drafter.plan(req)
+    total = len(planned)
+    yield _line(
+        {
+            "event": "plan",
+            "total": total,
+            "title": title_of(req),
+            "sections": [{"role": s.role, "title": number_section(i) + s.title} for i, s in enumerate(planned, start=1)],
+        }
+    )
+    sections = []
+    try:
+        for index, section in enumerate(drafter.stream(req)):
+            sections.append(section)
+            yield _line({"event": "section", "index": index, "done": index + 1, "total": total, "section": section.to_dict()})
+        warnings = [w for s in sections for w in s.warnings]
+        draft = Draft(id=uuid.uuid4().hex[:16], request=req, title=title_of(req), sections=sections, warnings=warnings)
+        with session_scope() as db:
+            history.create(db, draft, db.get(User, user_id))
+    except Exception as exc:  # the client has a 200 already: report in-band
+        current_app.logger.exception("drafting failed")
+        yield _line({"event": "error", "error": f"起草失败：{type(exc).__name__}"})
+        return
+    yield _line({"event": "done", "id": draft.id, "version": 1, "title": draft.title, "url": url_for("drafts.edit", draft_id=draft.id)})
+
+
+def _line(obj: dict[str, Any]) -> str:
+    return json.dumps(obj, ensure_ascii=False) + "\n"

@@ -1,0 +1,101 @@
+"""Background ingest with progress: a thread runs ``ingest_paths``; its ``on_file`` writes progress
+to the ``ingest_jobs`` table, which the admin page polls through /api/ingest/jobs/<id>."""
+from __future__ import annotations
+
+import threading
+import uuid
+from pathlib import Path
+
+from flask import Flask, current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ingest.pipeline import ingest_paths
+from service.corpus import is_upload, original_names, uploads_dir
+from service.db import IngestJob, Upload, User, session_scope, utcnow
+from service.errors import ApiError
+
+_THREADS = "plandraft.ingest_threads"
+
+
+def running(app: Flask) -> bool:
+    return any(t.is_alive() for t in app.extensions.get(_THREADS, {}).values())
+
+
+def start(db: Session, user: User, paths: list[Path], kind: str) -> IngestJob:
+    """Record a job and start its thread; one ingest at a time per process."""
+    app = current_app._get_current_object()
+    with app.extensions.setdefault("plandraft.ingest_lock", threading.Lock()):
+        if running(app):
+            raise ApiError("已有入库任务正在运行，请稍后再试 (an ingest is already running)", 409)
+        job = IngestJob(id=uuid.uuid4().hex[:16], kind=kind, status="queued", total=len(paths), created_by=user.id)
+        db.add(job)
+        db.commit()
+        thread = threading.Thread(target=_run, args=(app, job.id, [str(p) for p in paths]), name=f"ingest-{job.id}", daemon=True)
+        app.extensions.setdefault(_THREADS, {})[job.id] = thread
+        thread.start()
+    return job
+
+
+def wait(app: Flask, job_id: str, timeout: float | None = None) -> None:
+    """Block until a job's thread ends (tests and the CLI)."""
+    thread = app.extensions.get(_THREADS, {}).get(job_id)
+    if thread is not None:
+        thread.join(timeout)
+
+
+def _update(job_id: str, **values) -> None:
+    with session_scope() as db:
+        job = db.get(IngestJob, job_id)
+        for key, value in values.items():
+            setattr(job, key, value)
+
+
+def _run(app: Flask, job_id: str, paths: list[str]) -> None:
+    from service import get_store
+
+    with app.app_context():
+        try:
+            names = _names()
+            _update(job_id, status="running", current=names.get(paths[0], Path(paths[0]).name) if paths else "")
+            done = 0
+
+            def on_file(_path) -> None:
+                nonlocal done
+                done += 1
+                nxt = names.get(paths[done], Path(paths[done]).name) if done < len(paths) else ""
+                _update(job_id, done=done, current=nxt)
+
+            report = ingest_paths(
+                paths,
+                get_store(),
+                max_bytes=int(app.config["MAX_FILE_MB"]) * 1024 * 1024,
+                max_chunk_chars=int(app.config["CHUNK_MAX_CHARS"]),
+                on_file=on_file,
+            ).to_dict()
+            for item in report["documents"] + report["errors"]:
+                item["source_name"] = names.get(item["source"], Path(item["source"]).name)
+            _forget_failed_uploads([e["source"] for e in report["errors"]])
+            report["unchanged"] = [names.get(s, Path(s).name) for s in report["unchanged"]]
+            _update(job_id, status="done", done=len(paths), current="", report=report, finished_at=utcnow())
+        except Exception as exc:  # the job record is the only place an admin would see this
+            app.logger.exception("ingest job %s failed", job_id)
+            _update(job_id, status="failed", error=f"{type(exc).__name__}: {exc}", finished_at=utcnow())
+
+
+def _forget_failed_uploads(sources: list[str]) -> None:
+    """An uploaded file that could not be ingested is deleted: the report names it, and nothing
+    would ever list (or let anyone remove) a file the store does not hold."""
+    directory = uploads_dir(current_app.config)
+    with session_scope() as db:
+        for source in sources:
+            if is_upload(source, directory):
+                Path(source).unlink(missing_ok=True)
+                upload = db.scalar(select(Upload).where(Upload.stored_path == source))
+                if upload is not None:
+                    db.delete(upload)
+
+
+def _names() -> dict[str, str]:
+    with session_scope() as db:
+        return original_names(db)

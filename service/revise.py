@@ -1,0 +1,75 @@
+"""Keeping provenance when a person edits a section.
+
+An edited section is cut into sentences again; each new sentence is tied to the generated
+sentence it most resembles (so the compare view still shows its source and the difference),
+or marked 新增 when it resembles none.  Warnings follow their sentence, and a warning about
+words that are no longer in the text (a filled slot, a deleted number) is dropped.
+"""
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+from drafting.compose import similarity
+
+_SENTENCE_END = re.compile(r"(?<=[。！？；])|\n")
+_ITEM_NUMBER = re.compile(r"^\s*[（(][一二三四五六七八九十\d]+[）)]\s*")
+# Warning kinds whose ``text`` is words in the section: gone from the text, the warning is moot.
+_TEXT_BOUND = ("slot", "number", "year")
+MIN_SIMILARITY = 0.2
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a section's text, without the 「（一）」 item numbers."""
+    out = []
+    for piece in _SENTENCE_END.split(text):
+        piece = _ITEM_NUMBER.sub("", piece).strip()
+        if piece:
+            out.append(piece)
+    return out
+
+
+def revise_section(section: dict[str, Any], new_text: str) -> dict[str, Any]:
+    """``section`` (a SectionDraft as a dict) with ``new_text``, its sentences re-attributed."""
+    new_text = normalise_text(new_text)
+    if new_text == section["text"]:
+        return section
+    revised = copy.deepcopy(section)
+    revised["text"] = new_text
+    old = section["sentences"]
+    sentences: list[dict[str, Any]] = []
+    new_index_of: dict[int, int] = {}
+    for piece in split_sentences(new_text):
+        best, best_sim = None, 0.0
+        for i, s in enumerate(old):
+            sim = 1.0 if s["text"] == piece else similarity(piece, s["text"])
+            if sim > best_sim:
+                best, best_sim = i, sim
+        if best is not None and best_sim >= 1.0:
+            sentence = copy.deepcopy(old[best])
+        elif best is not None and best_sim >= MIN_SIMILARITY and old[best]["sources"]:
+            sentence = copy.deepcopy(old[best])
+            sentence.update(text=piece, kind="adapted", edited=True)
+        else:
+            sentence = {"text": piece, "kind": "new", "sources": [], "source_text": "", "edited": True}
+        if best is not None and best_sim >= MIN_SIMILARITY:
+            new_index_of.setdefault(best, len(sentences))
+        sentences.append(sentence)
+    revised["sentences"] = sentences
+    warnings = []
+    for w in revised["warnings"]:
+        if w["kind"] in _TEXT_BOUND and w.get("text") and w["text"] not in new_text:
+            continue
+        if w.get("sentence") is not None:
+            w["sentence"] = new_index_of.get(w["sentence"])
+        warnings.append(w)
+    revised["warnings"] = warnings
+    revised["edited"] = True
+    return revised
+
+
+def normalise_text(text: str) -> str:
+    """Line ends and blank lines tidied, as a textarea may send them."""
+    lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    return "\n".join(line for line in lines if line)

@@ -1,0 +1,79 @@
+"""Fixtures shared by every test area.
+
+``sample_store_dir`` ingests the bundled sample corpus once per test session, through the
+real ``plandraft ingest`` command, the real m3e-small embedder and an embedded Chroma, so
+the slow part is paid once and every integration test reads the same real store.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "data" / "samples"
+
+
+def plandraft_cli(args: list[str], data_dir: Path, **env) -> subprocess.CompletedProcess:
+    """Run the real ``plandraft`` command (as a user would) against ``data_dir``."""
+    environ = {**os.environ, "PLANDRAFT_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1", **env}
+    return subprocess.run(
+        [sys.executable, "-m", "plandraft.cli", *args],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+
+
+@pytest.fixture(scope="session")
+def sample_files() -> list[Path]:
+    return sorted(SAMPLES.glob("*.txt"))
+
+
+@pytest.fixture(scope="session")
+def sample_ingest(tmp_path_factory):
+    """The sample corpus ingested once with the real CLI: (data dir, the --json report)."""
+    data_dir = tmp_path_factory.mktemp("sample-store")
+    result = plandraft_cli(["ingest", str(SAMPLES), "--json"], data_dir)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return data_dir, json.loads(result.stdout)
+
+
+@pytest.fixture(scope="session")
+def sample_store_dir(sample_ingest) -> Path:
+    return sample_ingest[0]
+
+
+@pytest.fixture(scope="session")
+def sample_store(sample_store_dir):
+    """A CorpusStore over the ingested samples (real embedder, embedded Chroma)."""
+    from plandraft import settings
+    from plandraft.resources import open_store
+
+    store = open_store(settings.load({"DATA_DIR": str(sample_store_dir)}))
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def sample_searcher(sample_store):
+    from vectorstore.search import Searcher
+
+    return Searcher(sample_store)
+
+
+@pytest.fixture
+def hashing_store(tmp_path):
+    """A store with the fast fake embedder, for unit tests of ingest and search logic."""
+    from vectorstore.embedder import HashingEmbedder
+    from vectorstore.store import CorpusStore
+
+    store = CorpusStore(tmp_path / "store", embedder=HashingEmbedder())
+    yield store
+    store.close()
