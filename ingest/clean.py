@@ -6,7 +6,6 @@ scraper broke mid-sentence, and normalises white space and the width of punctuat
 from __future__ import annotations
 
 import re
-import unicodedata
 
 # Lines that belong to the site, not to any plan.  Each pattern matches a whole line.
 _FURNITURE_LINE = [

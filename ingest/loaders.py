@@ -29,6 +29,20 @@ DOCX_MAX_MEMBERS = 5000
 
 # Decoded text with more than this share of control or U+FFFD characters is not prose.
 BINARY_CHAR_SHARE = 0.05
+# UTF-8 text with at most one undecodable byte sequence per this many characters is damaged
+# text, not another encoding.
+UTF8_DAMAGE_RATIO = 100
+# What files renamed to .txt / .md / .html usually really are.
+_MAGIC = (
+    (b"%PDF-", "a PDF document"),
+    (b"PK\x03\x04", "a zip archive, e.g. a .docx"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Office document (.doc/.xls); save it as .docx"),
+    (b"{\\rtf", "an RTF document; save it as .docx"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\x7fELF", "an executable program"),
+)
 
 # Tags that never hold the article body of a scraped page.
 HTML_DROP_TAGS = frozenset({
@@ -176,6 +190,10 @@ def _decode_text(raw: bytes, source: str) -> str:
                 return _check_not_binary(raw[len(bom):].decode(codec), source)
             except UnicodeDecodeError:
                 raise IngestError(source, "not a text file (looks binary)") from None
+    for magic, kind in _MAGIC:
+        if raw.startswith(magic):
+            # A file renamed by hand: say what it is rather than reading its bytes as text.
+            raise IngestError(source, f"not a text file (it is {kind})")
     if b"\x00" in raw:
         raise IngestError(source, "not a text file (looks binary)")
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -184,11 +202,19 @@ def _decode_text(raw: bytes, source: str) -> str:
 
 
 def _decode_unmarked(raw: bytes, source: str) -> str:
-    """UTF-8, then GB18030, then Big5 or charset-normalizer's guess; each tried strictly."""
+    """UTF-8, then GB18030 or Big5, then damaged UTF-8, then charset-normalizer's guess.
+
+    Codecs are tried strictly; UTF-8 is then allowed a truncated last character, or one
+    undecodable sequence per ``UTF8_DAMAGE_RATIO`` characters (shown as U+FFFD).
+    """
     try:
         return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data" and exc.end == len(raw):
+            # A download or copy cut off inside the last character: keep what came before it.
+            text = _try_decode(raw[: exc.start], "utf-8")
+            if text:
+                return text
     try:
         text = raw.decode("gb18030")
     except UnicodeDecodeError:
@@ -200,6 +226,12 @@ def _decode_unmarked(raw: bytes, source: str) -> str:
         if big5 is not None and _big5_commonness(big5) > _gb2312_commonness(text):
             return big5
         return text
+
+    # UTF-8 with a few damaged bytes (not GB18030, which was tried above): keep the text and
+    # show the damage as U+FFFD rather than refusing the whole file or guessing another codec.
+    lenient = raw.decode("utf-8", "replace")
+    if lenient.count("\ufffd") * UTF8_DAMAGE_RATIO <= len(lenient) and _HAN.search(lenient):
+        return lenient
 
     from charset_normalizer import from_bytes
 

@@ -62,6 +62,21 @@ class Document:
         d["span"] = list(self.span)
         return d
 
+    def metadata(self) -> dict:
+        """What lists and reports show of a document: everything but its text."""
+        return {
+            "id": self.id,
+            "source": self.source,
+            "title": self.title,
+            "level": self.level,
+            "year": self.year,
+            "kind": self.kind,
+            "org_name": self.org_name,
+            "on_topic": self.on_topic,
+            "topic_reason": self.topic_reason,
+            "family_id": self.family_id,
+        }
+
 
 @dataclass
 class Chunk:

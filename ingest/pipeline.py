@@ -70,7 +70,10 @@ def parse_text(source: str, raw_text: str, *, max_chunk_chars: int = 600, timing
     t1 = time.perf_counter()
     documents: list[Document] = []
     chunks: list[Chunk] = []
-    for index, raw in enumerate(split_documents(cleaned)):
+    # A stretch with no letter or digit at all (a separator line of ——— or ***, a page of
+    # punctuation) is not a document.
+    found = [raw for raw in split_documents(cleaned) if any(ch.isalnum() for ch in raw.text)]
+    for index, raw in enumerate(found):
         label = classify(raw.text, raw.title)
         doc_id = content_hash(source, str(index), raw.text)
         title = raw.title or _first_heading(raw.text)
@@ -191,15 +194,4 @@ def _doc_summary(doc: Document, store, chunks: list[Chunk] | None = None) -> dic
         count = len(store.chunks(doc_id=doc.id))
     else:
         count = sum(1 for c in chunks if c.doc_id == doc.id)
-    return {
-        "id": doc.id,
-        "source": doc.source,
-        "title": doc.title,
-        "level": doc.level,
-        "year": doc.year,
-        "kind": doc.kind,
-        "org_name": doc.org_name,
-        "on_topic": doc.on_topic,
-        "topic_reason": doc.topic_reason,
-        "chunks": count,
-    }
+    return {**doc.metadata(), "chunks": count}

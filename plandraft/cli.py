@@ -90,21 +90,7 @@ def ingest(context: Context, paths: tuple[Path, ...], as_json: bool) -> None:
 def documents(context: Context, as_json: bool) -> None:
     """List the stored documents with their metadata."""
     docs = context.store.documents()
-    rows = [
-        {
-            "id": d.id,
-            "source": d.source,
-            "title": d.title,
-            "level": d.level,
-            "year": d.year,
-            "kind": d.kind,
-            "org_name": d.org_name,
-            "on_topic": d.on_topic,
-            "topic_reason": d.topic_reason,
-            "family_id": d.family_id,
-        }
-        for d in docs
-    ]
+    rows = [d.metadata() for d in docs]
     if as_json:
         click.echo(json.dumps({"documents": rows}, ensure_ascii=False, indent=1))
         return
@@ -183,6 +169,78 @@ def users_list(context: Context) -> None:
     with open_session(context.settings) as db:
         for user in db.scalars(select(User).order_by(User.name)):
             click.echo(f"{user.name}\t{user.role}")
+
+
+@main.command()
+@click.option("--level", required=True, type=click.Choice(["乡镇", "街道", "县区", "市", "省", "界别专委"]), help="Level of the requesting body.")
+@click.option("--year", required=True, type=int, help="Year the plan is for.")
+@click.option("--org", "org_name", required=True, help="The requesting body, e.g. 香山街道政协工委.")
+@click.option("--parent", "parent_body", default=None, help="The 政协 above it, e.g. 吴中区政协.")
+@click.option("--topics", default="", help="Focus topics, separated by 、 or commas.")
+@click.option("--sections", default="", help="Section roles to draft (default: the level's outline), separated by commas.")
+@click.option("--llm", is_flag=True, help="Polish each section with the LLM (PLANDRAFT_LLM_BASE_URL).")
+@click.option("--json", "as_json", is_flag=True, help="Print the draft with its sources and warnings as JSON.")
+@pass_context
+def draft(context: Context, level, year, org_name, parent_body, topics, sections, llm, as_json) -> None:
+    """Draft a plan for one body, level and year, section by section."""
+    from drafting.engine import title_of
+    from drafting.model import DraftRequest, DraftRequestError
+    from plandraft.resources import make_drafter
+
+    try:
+        request = DraftRequest.from_dict(
+            {
+                "level": level,
+                "year": year,
+                "org_name": org_name,
+                "parent_body": parent_body,
+                "topics": topics,
+                "sections": [s.strip() for s in sections.replace("，", ",").split(",") if s.strip()] or None,
+                "llm": llm,
+            }
+        )
+    except DraftRequestError as exc:
+        raise click.ClickException(str(exc)) from exc
+    drafter = make_drafter(context.settings, context.store)
+    if as_json:
+        click.echo(json.dumps(drafter.draft(request).to_dict(), ensure_ascii=False, indent=1))
+        return
+    click.echo(title_of(request))
+    warnings = []
+    for section in drafter.stream(request):  # printed as each section is ready
+        click.echo(f"\n{section.title}\n{section.text}")
+        warnings.extend(section.warnings)
+    if warnings:
+        click.echo("\n请编辑核对：", err=True)
+        for w in warnings:
+            click.echo(f"- [{w.kind}] {w.message}", err=True)
+
+
+@main.command("eval")
+@click.option("--queries", type=click.Path(exists=True, path_type=Path), multiple=True,
+              help="Labelled query files (default: tests/data/eval_queries.json and the held-out set).")
+@click.option("--no-baseline", is_flag=True, help="Skip the naive LangChain baseline (it embeds the raw files again).")
+@pass_context
+def evaluate_command(context: Context, queries: tuple[Path, ...], no_baseline: bool) -> None:
+    """Retrieval quality: hit@1, hit@5 and MRR for dense, BM25, hybrid and a naive baseline, in one run."""
+    from vectorstore.evaluate import evaluate, load_queries, table
+    from vectorstore.search import Searcher
+
+    root = Path(__file__).resolve().parent.parent
+    files = list(queries) or [root / "tests" / "data" / "eval_queries.json", root / "tests" / "data" / "eval_queries_heldout.json"]
+    samples = None if no_baseline else sorted((root / "data" / "samples").glob("*.txt"))
+    searcher = Searcher(context.store)
+    if not context.store.chunks():
+        raise click.ClickException("the store is empty: run `plandraft ingest data/samples` first")
+    for path in files:
+        qs = load_queries(path)
+        by_kind = {}
+        results = evaluate(searcher, qs, samples)
+        for kind in sorted({q["kind"] for q in qs}):
+            sub = [q for q in qs if q["kind"] == kind]
+            by_kind[kind] = evaluate(searcher, sub, None)
+        click.echo(f"\n## {path.name} ({len(qs)} queries)\n")
+        click.echo(table(results, {k: {m: s for m, s in v.items()} for k, v in by_kind.items()}))
 
 
 @main.command()

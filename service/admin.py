@@ -35,9 +35,7 @@ def documents():
 @role_required("admin")
 def edit_document(doc_id: str):
     store = get_store()
-    doc = store.document(doc_id)
-    if doc is None:
-        raise ApiError("没有这篇文档 (no such document)", 404)
+    doc = corpus.document_or_404(store, doc_id)
     if request.method == "POST":
         form = request.form
         try:
@@ -60,9 +58,7 @@ _FIELD_NAMES = {"level": "层级", "kind": "文种", "year": "年份", "on_topic
 @role_required("admin")
 def remove_document_source(doc_id: str):
     store = get_store()
-    doc = store.document(doc_id)
-    if doc is None:
-        raise ApiError("没有这篇文档 (no such document)", 404)
+    doc = corpus.document_or_404(store, doc_id)
     name = corpus.original_names(get_db()).get(doc.source) or doc.source
     removed = corpus.remove_source(store, get_db(), doc.source, corpus.uploads_dir(current_app.config))
     flash(f"已移除来源文件“{name}”的 {removed} 篇文档", "success")

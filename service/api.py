@@ -237,9 +237,7 @@ def documents():
 @role_required("editor")
 def document(doc_id: str):
     store = get_store()
-    doc = store.document(doc_id)
-    if doc is None:
-        raise ApiError("doc_id: 没有这篇文档 (no such document)", 404)
+    doc = corpus.document_or_404(store, doc_id)
     row = next(r for r in corpus.document_rows(store, get_db()) if r["id"] == doc_id)
     chunks = [{"chunk_id": c.id, "section_role": c.section_role, "heading_path": c.heading_path, "span": list(c.span)} for c in store.chunks(doc_id=doc_id)]
     return jsonify({**row, "text": doc.text, "chunks": chunks})
@@ -261,9 +259,7 @@ def correct_document(doc_id: str):
 @role_required("admin")
 def delete_source(doc_id: str):
     store = get_store()
-    doc = store.document(doc_id)
-    if doc is None:
-        raise ApiError("doc_id: 没有这篇文档 (no such document)", 404)
+    doc = corpus.document_or_404(store, doc_id)
     removed = corpus.remove_source(store, get_db(), doc.source, corpus.uploads_dir(current_app.config))
     return jsonify({"source": doc.source, "removed": removed})
 

@@ -5,13 +5,12 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user
 from markupsafe import escape
 
-from service import get_store, history
+from service import corpus, get_store, history
 from service.auth import role_required
 from service.corpus import original_names
 from service.db import get_db
 from service.diffing import all_warnings, compare_sections, highlight
 from service.drafts import load_draft
-from service.errors import ApiError
 
 bp = Blueprint("compare", __name__)
 
@@ -43,9 +42,7 @@ def compare(draft_id: str):
 def document(doc_id: str):
     """A document's cleaned text; with ``?chunk=`` the passage a draft drew on is highlighted."""
     store = get_store()
-    doc = store.document(doc_id)
-    if doc is None:
-        raise ApiError("没有这篇文档 (no such document)", 404)
+    doc = corpus.document_or_404(store, doc_id)
     chunk = None
     chunk_id = request.args.get("chunk")
     if chunk_id:

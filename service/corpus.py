@@ -74,11 +74,17 @@ def parse_corrections(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def correct_document(store, doc_id: str, corrections: dict[str, Any]) -> list[str]:
-    """Apply the corrections that change something; returns the fields changed."""
+def document_or_404(store, doc_id: str):
+    """The stored document, or the one 404 error every view gives for a missing one."""
     doc = store.document(doc_id)
     if doc is None:
         raise ApiError(f"doc_id: 没有这篇文档 (no document {doc_id})", 404)
+    return doc
+
+
+def correct_document(store, doc_id: str, corrections: dict[str, Any]) -> list[str]:
+    """Apply the corrections that change something; returns the fields changed."""
+    doc = document_or_404(store, doc_id)
     changed = []
     for field, value in corrections.items():
         if getattr(doc, field) != value:
@@ -108,18 +114,10 @@ def document_rows(store, db: Session) -> list[dict[str, Any]]:
         family = d.family_id or d.id
         rows.append(
             {
-                "id": d.id,
-                "source": d.source,
+                **d.metadata(),
                 "source_name": names.get(d.source) or Path(d.source).name,
                 "uploaded": d.source in names,
                 "index": d.index,
-                "title": d.title,
-                "level": d.level,
-                "year": d.year,
-                "kind": d.kind,
-                "org_name": d.org_name,
-                "on_topic": d.on_topic,
-                "topic_reason": d.topic_reason,
                 "family_id": family,
                 "family_size": family_sizes[family],
                 "chars": len(d.text),

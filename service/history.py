@@ -110,15 +110,15 @@ def edit(db: Session, record: DraftRecord, author: User, *, title: str | None, t
             raise ApiError(f"title: 标题不能超过{MAX_TITLE}字 (title too long)", 400)
         content["title"] = title
     changed = title is not None and title != base_version.content["title"]
-    for i, text in enumerate(texts):
-        if text is None:
+    for i, edited in enumerate(texts):
+        if edited is None:
             continue
-        if not isinstance(text, str):
+        if not isinstance(edited, str):
             raise ApiError(f"sections[{i}].text: 应为文本 (must be a string)", 400)
-        if len(text) > MAX_SECTION_CHARS:
+        if len(edited) > MAX_SECTION_CHARS:
             raise ApiError(f"sections[{i}].text: 不能超过{MAX_SECTION_CHARS}字 (too long)", 400)
         before = content["sections"][i]
-        content["sections"][i] = revise_section(before, text)
+        content["sections"][i] = revise_section(before, edited)
         changed = changed or content["sections"][i] is not before
     content = with_warnings(content)
     if not changed and base_version.number == current.number or content == current.content:

@@ -407,3 +407,39 @@ def test_real_model_retrieves_the_paraphrased_section(tmp_path):
         assert hits[0][0] == chunks[1].id
         assert all(-1.0 <= score <= 1.0 for _, score in hits)
         assert s.stats()["embedder"] == "m3e-small@float32"
+
+
+def test_a_text_already_stored_reuses_its_vector(store):
+    docs, chunks = make_source("a.txt", [STUDY, CONSULT])
+    store.replace_source("a.txt", "fp1", docs, chunks)
+    texts = store.embedder.texts
+    # b.txt repeats a.txt's passages word for word (as the scraped corpus does) plus one new one.
+    docs2, chunks2 = make_source("b.txt", [STUDY, CONSULT, SUPERVISE])
+    result = store.replace_source("b.txt", "fp1", docs2, chunks2)
+    new_units = set(sentence_units(SUPERVISE)) - {u for c in chunks for u in sentence_units(c.text)}
+    assert result["embedded"] == 1
+    assert store.embedder.texts == texts + 1 + len(new_units)
+    # Each copy has its own vector id and provenance, and both are found.
+    hits = dict(store.dense_search(store.embedder.embed_query(STUDY), k=4))
+    assert hits[chunks[0].id] == pytest.approx(hits[chunks2[0].id], abs=1e-5)
+
+
+def test_a_schema_1_catalog_is_upgraded_in_place(tmp_path):
+    import sqlite3
+
+    store = CorpusStore(tmp_path, embedder=CountingEmbedder())
+    docs, chunks = make_source("a.txt", [STUDY, CONSULT])
+    store.replace_source("a.txt", "fp1", docs, chunks)
+    store.close()
+    # What plandraft 0.1 wrote: no text_key column, user_version 1.
+    db = sqlite3.connect(tmp_path / "catalog.sqlite")
+    db.execute("DROP INDEX chunks_by_text_key")
+    db.execute("ALTER TABLE chunks DROP COLUMN text_key")
+    db.execute("PRAGMA user_version=1")
+    db.commit()
+    db.close()
+    store = CorpusStore(tmp_path, embedder=CountingEmbedder())
+    assert [c.id for c in store.chunks()] == [c.id for c in chunks]
+    docs2, chunks2 = make_source("b.txt", [STUDY])
+    assert store.replace_source("b.txt", "fp1", docs2, chunks2)["embedded"] == 0  # reused through the filled-in key
+    store.close()

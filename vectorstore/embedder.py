@@ -221,7 +221,6 @@ class Embedder:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """L2-normalised float32 vectors, one row per text."""
         texts = list(texts)
-        st = self._load()
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return self._encode(texts, "document")

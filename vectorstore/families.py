@@ -12,7 +12,7 @@ import unicodedata
 from typing import Hashable, Mapping
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash, MinHashLSH
+from datasketch import MinHash, MinHashLSH
 
 NUM_PERM = 128
 SHINGLE = 3
@@ -99,15 +99,35 @@ def families(items: Mapping[Hashable, bytes], threshold: float = DEFAULT_THRESHO
 
     values = {key: _hashvalues(sig) for key, sig in items.items() if sig}
     if len(values) > 1:
-        lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
-        lean = {key: LeanMinHash(seed=1, hashvalues=hv, scheme=_SCHEME) for key, hv in values.items()}
-        with lsh.insertion_session() as session:
-            for key, m in lean.items():
-                session.insert(key, m, check_duplication=False)
-        for key, m in lean.items():
-            for other in lsh.query(m):
-                if other == key or find(other) == find(key):
-                    continue
-                if float(np.mean(values[key] == values[other])) >= threshold:
-                    union(key, other)
+        # The candidates are MinHashLSH's (pairs that agree on a whole band), but found by
+        # walking each band's buckets: querying the index once per item costs n² when one
+        # passage is copied n times (a boilerplate heading repeated across thousands of files).
+        for start, end in MinHashLSH(threshold=threshold, num_perm=NUM_PERM).hashranges:
+            buckets: dict[bytes, list] = {}
+            for key, hv in values.items():
+                buckets.setdefault(hv[start:end].tobytes(), []).append(key)
+            for members in buckets.values():
+                if len(members) > 1:
+                    _join(members, values, threshold, find, union)
     return {key: find(key) for key in items}
+
+
+def _join(members: list, values: Mapping, threshold: float, find, union) -> None:
+    """Union every pair of ``members`` (one LSH bucket) whose estimated Jaccard reaches ``threshold``.
+
+    Members are grouped by family as they are seen; a new member is compared with a family
+    until one of its members passes, so a bucket of n copies of one text costs n comparisons,
+    and every pair that is not yet in one family is still checked, as pairwise would.
+    """
+    groups: dict = {}  # family root → the bucket's members seen so far in that family
+    for key in members:
+        mine = groups.pop(find(key), [])
+        mine.append(key)
+        for root in list(groups):
+            if any(float(np.mean(values[key] == values[other])) >= threshold for other in groups[root]):
+                union(key, root)
+                other = groups.pop(root)
+                if len(other) > len(mine):
+                    mine, other = other, mine
+                mine.extend(other)
+        groups[find(key)] = mine

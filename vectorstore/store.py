@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sqlite3
 import threading
 import warnings
@@ -30,7 +31,7 @@ from ingest.chunking import sentence_units
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sources (
@@ -68,10 +69,14 @@ CREATE TABLE IF NOT EXISTS chunks (
     placeholders TEXT NOT NULL,
     foreign_names TEXT NOT NULL,
     family_id TEXT,
-    minhash BLOB
+    minhash BLOB,
+    text_key TEXT
 );
 CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks (doc_id, span_start);
 CREATE INDEX IF NOT EXISTS chunks_by_source ON chunks (source);
+-- The corpus repeats whole passages (renumbered: 二、 in one copy, 四、 in another); a chunk
+-- whose text, numbering aside, is already stored reuses that vector.
+CREATE INDEX IF NOT EXISTS chunks_by_text_key ON chunks (text_key);
 -- Vectors written to Chroma ahead of a catalog commit that may never come;
 -- the next replace of the same source, or vacuum(), deletes the leftovers.
 -- The lexical index's token lists, written in the same transaction as their chunks so
@@ -246,6 +251,8 @@ class CorpusStore:
                 raise StoreError(
                     f"{self.catalog_path} was written by a newer plandraft (schema {version}); upgrade plandraft."
                 )
+            if 0 < version < 2:
+                _upgrade_to_2(db)
             db.executescript(_SCHEMA)
             db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             self._db = db
@@ -472,7 +479,8 @@ class CorpusStore:
                         "INSERT OR IGNORE INTO pending_vectors (id, source) VALUES (?, ?)",
                         [(c.id, source) for c in missing] + [(u, source) for u in missing_units],
                     )
-            self._embed_and_upsert(coll, missing, metadata)
+            missing = self._reuse_vectors(coll, missing, metadata)
+            embedded = self._embed_and_upsert(coll, missing, metadata)
             self._embed_units(coll, [(u, unit_texts[u]) for u in missing_units])
 
             # 2. the atomic point
@@ -498,7 +506,7 @@ class CorpusStore:
                 )
                 _bump_generation(tx)
                 tx.executemany(
-                    f"INSERT INTO chunks ({_CHUNK_COLUMNS}, minhash) VALUES ({','.join('?' * 12)})",
+                    f"INSERT INTO chunks ({_CHUNK_COLUMNS}, minhash, text_key) VALUES ({','.join('?' * 13)})",
                     [_chunk_params(c, family[c.id], signatures[c.id]) for c in chunks],
                 )
                 tx.execute(
@@ -521,7 +529,7 @@ class CorpusStore:
             return {
                 "added": len(new_ids - set(old_chunks)),
                 "removed": len(set(old_chunks) - new_ids),
-                "embedded": len(missing),
+                "embedded": embedded,
                 "documents": len(documents),
                 "chunks": len(chunks),
                 "unchanged": False,
@@ -796,21 +804,54 @@ class CorpusStore:
             )
         return found
 
-    def _embed_and_upsert(self, coll, chunks: list[Chunk], metadata: dict[str, dict]) -> None:
+    def _embed_and_upsert(self, coll, chunks: list[Chunk], metadata: dict[str, dict]) -> int:
+        """Embed and store ``chunks``; copies within the batch (same text, numbering aside) are
+        embedded once.  Returns how many texts were embedded."""
         embedder = self.embedder
         size = max(1, int(getattr(embedder, "batch_size", 32)))
-        for batch in _batches(chunks, size):
-            vectors = np.asarray(embedder.embed([c.text for c in batch]), dtype=np.float32)
+        first: dict[str, Chunk] = {}
+        copies: dict[str, list[Chunk]] = {}
+        for c in chunks:
+            key = text_key(c.text)
+            first.setdefault(key, c)
+            copies.setdefault(key, []).append(c)
+        for batch in _batches(list(first.items()), size):
+            vectors = np.asarray(embedder.embed([c.text for _, c in batch]), dtype=np.float32)
             if vectors.ndim != 2 or vectors.shape[0] != len(batch):
                 raise StoreError(
                     f"{embedder.name} returned vectors of shape {vectors.shape} for {len(batch)} texts"
                 )
+            members = [(m, vectors[i]) for i, (key, _) in enumerate(batch) for m in copies[key]]
+            coll.upsert(
+                ids=[m.id for m, _ in members],
+                embeddings=np.asarray([v for _, v in members], dtype=np.float32),
+                metadatas=[metadata[m.id] for m, _ in members],
+                documents=[m.text for m, _ in members],
+            )
+        return len(first)
+
+    def _reuse_vectors(self, coll, chunks: list[Chunk], metadata: dict[str, dict]) -> list[Chunk]:
+        """Copy the vector of an identical stored text to each chunk that has one; return the rest."""
+        db = self._conn()
+        twin: dict[str, str] = {}
+        for c in chunks:
+            row = db.execute("SELECT id FROM chunks WHERE text_key = ? LIMIT 1", (text_key(c.text),)).fetchone()
+            if row is not None:
+                twin[c.id] = row[0]
+        if not twin:
+            return chunks
+        got = coll.get(ids=sorted(set(twin.values())), include=["embeddings"])
+        vectors = {i: v for i, v in zip(got["ids"], got["embeddings"])}
+        reuse = [c for c in chunks if twin.get(c.id) in vectors]
+        for batch in _batches(reuse, _CHROMA_BATCH):
             coll.upsert(
                 ids=[c.id for c in batch],
-                embeddings=vectors,
+                embeddings=np.asarray([vectors[twin[c.id]] for c in batch], dtype=np.float32),
                 metadatas=[metadata[c.id] for c in batch],
                 documents=[c.text for c in batch],
             )
+        reused = {c.id for c in reuse}
+        return [c for c in chunks if c.id not in reused]
 
     def _embed_units(self, coll, units: list[tuple[str, str]]) -> None:
         embedder = self.embedder
@@ -841,6 +882,30 @@ class CorpusStore:
                 tx.execute("DELETE FROM pending_vectors WHERE source = ?", (source,))
 
 
+_NUMBERING = re.compile(r"(?m)^\s*(?:#{1,6}\s*)?(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+\s*[、.．]|[一二三四五六七八九十]是)")
+
+
+def text_key(text: str) -> str:
+    """A chunk's text with its numbering and white space removed: copies share one key."""
+    return re.sub(r"\s+", "", _NUMBERING.sub("", text))
+
+
+def _upgrade_to_2(db: sqlite3.Connection) -> None:
+    """Schema 1 → 2: chunks gain ``text_key`` (the vector-reuse key), filled in for old rows."""
+    columns = {r[1] for r in db.execute("PRAGMA table_info(chunks)")}
+    if "text_key" in columns:
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.execute("ALTER TABLE chunks ADD COLUMN text_key TEXT")
+        rows = db.execute("SELECT id, text FROM chunks").fetchall()
+        db.executemany("UPDATE chunks SET text_key = ? WHERE id = ?", [(text_key(r[1]), r[0]) for r in rows])
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
 def _bump_generation(tx: sqlite3.Connection) -> None:
     tx.execute(
         "INSERT INTO meta (key, value) VALUES ('generation', 1) "
@@ -863,7 +928,7 @@ def _chunk_params(c: Chunk, family_id: str, minhash: bytes) -> tuple:
         int(c.span[0]), int(c.span[1]),
         json.dumps(list(c.placeholders), ensure_ascii=False),
         json.dumps(list(c.foreign_names), ensure_ascii=False),
-        family_id, minhash,
+        family_id, minhash, text_key(c.text),
     )
 
 
