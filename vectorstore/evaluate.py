@@ -131,7 +131,7 @@ def table(results: dict[str, Scores], by_kind: dict[str, dict[str, Scores]] | No
     lines += [s.row(name) for name, s in results.items()]
     if by_kind:
         lines.append("")
-        lines.append("| method | kind | hit@1 | hit@5 | MRR | ms/query |")
+        lines.append("| kind | method | hit@1 | hit@5 | MRR | ms/query |")
         lines.append("|---|---|---|---|---|---|")
         for name, kinds in by_kind.items():
             for kind, s in kinds.items():
