@@ -205,7 +205,10 @@ def split_documents(text: str) -> list[RawDocument]:
             continue
         start = lines[first].start + skip
         end = lines[last - 1].end
-        body = text[start:end].strip("\n")
+        body = text[start:end]
+        # A glued title that takes its whole line leaves the line break at the start.
+        start += len(body) - len(body.lstrip("\n"))
+        body = body.strip("\n")
         if not body.strip():
             continue
         documents.append(RawDocument(title=title, start=start, end=start + len(body), text=body))

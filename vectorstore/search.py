@@ -99,9 +99,11 @@ class _Snapshot:
     """Every chunk with its document's metadata, as arrays for fast filtering."""
 
     def __init__(self, store):
+        # Read the generation first: a commit landing while the rows below are read then makes
+        # the snapshot look old, so the next search rebuilds it instead of keeping it for good.
+        self.generation = store.generation()
         docs = {d.id: d for d in store.documents()}
         chunks = [c for c in store.chunks() if c.doc_id in docs]
-        self.generation = store.generation()
         self.chunks = chunks
         self.docs = docs
         self.index_of = {c.id: i for i, c in enumerate(chunks)}

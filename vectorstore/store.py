@@ -217,6 +217,10 @@ class CorpusStore:
         self._client = client
         self._owns_client = client is None
         self._collection_obj = None
+        # The catalog generation the embedded Chroma client is known to be current with: when
+        # another process writes the data directory, this process's client goes stale (and
+        # Chroma fails with "Error finding id"), so it is reopened.
+        self._chroma_generation: int | None = None
         self._db: sqlite3.Connection | None = None
         self._lock = threading.RLock()
 
@@ -262,12 +266,17 @@ class CorpusStore:
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         db = self._conn()
         db.execute("BEGIN IMMEDIATE")
+        start = _read_generation(db)
         try:
             yield db
         except BaseException:
             db.execute("ROLLBACK")
             raise
+        end = _read_generation(db)
         db.execute("COMMIT")
+        if self._chroma_generation == start:
+            # This process's own write (the write lock was held): its Chroma client is current.
+            self._chroma_generation = end
 
     def _chroma(self):
         if self._client is None:
@@ -298,7 +307,12 @@ class CorpusStore:
     def _collection(self):
         """The chunk collection, checked to hold this embedder's vectors."""
         if self._collection_obj is not None:
-            return self._collection_obj
+            if not self._chroma_is_stale():
+                return self._collection_obj
+            log.info("%s was changed by another process; reopening Chroma", self.data_dir)
+            self._drop_chroma()
+        # Read before opening: a write landing in between makes the next use reopen again.
+        generation = self.generation()
         name = self.embedder.name
         client = self._chroma()
         try:
@@ -334,7 +348,23 @@ class CorpusStore:
                 f"The Chroma collection {self.collection_name!r} uses {space!r} distance; plandraft needs cosine."
             )
         self._collection_obj = coll
+        self._chroma_generation = generation
         return coll
+
+    def _chroma_is_stale(self) -> bool:
+        """Whether another process wrote the catalog (and so Chroma) since our client opened."""
+        if self.chroma_url or not self._owns_client:
+            return False  # a Chroma server, or a client we were given, is shared and current
+        return self.generation() != self._chroma_generation
+
+    def _drop_chroma(self) -> None:
+        if self._owns_client and self._client is not None:
+            close = getattr(self._client, "close", None)
+            if close is not None:
+                close()  # the last client of a path stops its system, so the next one reads afresh
+            self._client = None
+        self._collection_obj = None
+        self._chroma_generation = None
 
     # -- catalog reads ------------------------------------------------------
 
@@ -694,12 +724,7 @@ class CorpusStore:
                 return []
             n = min(total, k + max(8, k // 2))
             while True:
-                try:
-                    res = coll.query(
-                        query_embeddings=[query], n_results=n, where=where or None, include=["distances"]
-                    )
-                except Exception as exc:
-                    raise StoreError(f"Chroma query failed: {exc}") from exc
+                res = self._query(query_embeddings=[query], n_results=n, where=where or None, include=["distances"])
                 ids, distances = res["ids"][0], res["distances"][0]
                 known = self._ids_in_catalog(ids)
                 hits = [(i, 1.0 - float(d)) for i, d in zip(ids, distances) if i in known]
@@ -716,10 +741,7 @@ class CorpusStore:
             total = coll.count()
             if k <= 0 or total == 0:
                 return []
-            try:
-                res = coll.query(query_embeddings=[query], n_results=min(total, k), where={"vector": "unit"}, include=["distances"])
-            except Exception as exc:
-                raise StoreError(f"Chroma query failed: {exc}") from exc
+            res = self._query(query_embeddings=[query], n_results=min(total, k), where={"vector": "unit"}, include=["distances"])
             sims = {uid: 1.0 - float(d) for uid, d in zip(res["ids"][0], res["distances"][0])}
             best: dict[str, float] = {}
             db = self._conn()
@@ -733,17 +755,25 @@ class CorpusStore:
                     best[chunk_id] = max(best.get(chunk_id, -1.0), sims[unit_id])
             return sorted(best.items(), key=lambda kv: -kv[1])
 
+    def _query(self, **kwargs) -> dict:
+        """``collection.query``; an embedded client another process's writes broke is reopened once."""
+        for attempt in (1, 2):
+            coll = self._collection()
+            try:
+                return coll.query(**kwargs)
+            except Exception as exc:
+                if attempt == 2 or self.chroma_url or not self._owns_client:
+                    raise StoreError(f"Chroma query failed: {exc}") from exc
+                log.warning("Chroma query failed (%s); reopening %s and retrying", exc, self.data_dir)
+                self._drop_chroma()
+        raise AssertionError("unreachable")
+
     def close(self) -> None:
         with self._lock:
             if self._db is not None:
                 self._db.close()
                 self._db = None
-            if self._owns_client and self._client is not None:
-                close = getattr(self._client, "close", None)
-                if close is not None:
-                    close()
-                self._client = None
-            self._collection_obj = None
+            self._drop_chroma()
 
     def __enter__(self) -> "CorpusStore":
         return self
@@ -904,6 +934,11 @@ def _upgrade_to_2(db: sqlite3.Connection) -> None:
         db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
+
+
+def _read_generation(db: sqlite3.Connection) -> int:
+    row = db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+    return int(row[0]) if row else 0
 
 
 def _bump_generation(tx: sqlite3.Connection) -> None:
