@@ -33,6 +33,7 @@ _RRF_K = 60
 _W_BM25, _W_DENSE = 1.0, 1.0
 # A passage holding most of the query's character pairs is what a pasted sentence is after.
 _COVERAGE_FROM, _COVERAGE_BOOST = 0.5, 0.05
+_MAX_LISTED_COPIES = 50
 _PUNCT = re.compile(r"[\s\W_]+")
 
 
@@ -120,6 +121,7 @@ class _Snapshot:
         tokens = store.chunk_tokens()
         self.bm25 = BM25Index([c.id for c in chunks], [tokens.get(c.id, []) for c in chunks])
         self.bigrams = [None] * len(chunks)  # filled lazily for MMR
+        self.tier_cache: dict[tuple, np.ndarray] = {}
 
     def grams(self, i: int) -> set[str]:
         g = self.bigrams[i]
@@ -192,7 +194,16 @@ class Searcher:
         return [self._result(snap, i, fused[i], int(tiers[i])) for i in picked[:k]]
 
     def _tiers(self, snap: _Snapshot, f: SearchFilters) -> np.ndarray:
-        """0 for the requested level, 1 for neighbours, 2 for the rest, 3 for excluded."""
+        """0 for the requested level, 1 for neighbours, 2 for the rest, 3 for excluded (cached per filter)."""
+        key = (f.level, f.kinds, f.year_from, f.year_to, f.section_role, f.on_topic_only, f.exclude_docs)
+        tiers = snap.tier_cache.get(key)
+        if tiers is None:
+            tiers = self._compute_tiers(snap, f)
+            if len(snap.tier_cache) < 256:
+                snap.tier_cache[key] = tiers
+        return tiers
+
+    def _compute_tiers(self, snap: _Snapshot, f: SearchFilters) -> np.ndarray:
         n = len(snap.chunks)
         ok = np.ones(n, dtype=bool)
         if f.on_topic_only:
@@ -245,8 +256,10 @@ class Searcher:
         vector = self.store.embedder.embed_query(query)
         # Filtering happens here, against the catalog (corrections by hand included),
         # not in Chroma's metadata; so ask Chroma for a wider pool.
-        chunk_sims = dict(self.store.dense_search(vector, self.candidates * 4))
-        unit_sims = dict(self.store.dense_search_units(vector, self.candidates * 6)) if self.use_units else {}
+        if self.use_units:
+            chunk_sims, unit_sims = self.store.dense_search_both(vector, self.candidates * 10)
+        else:
+            chunk_sims, unit_sims = dict(self.store.dense_search(vector, self.candidates * 4)), {}
         floor_c = min(chunk_sims.values(), default=0.0)
         floor_u = min(unit_sims.values(), default=floor_c)
         scored = []
@@ -284,11 +297,12 @@ class Searcher:
     def _result(self, snap: _Snapshot, i: int, score: float, tier: int) -> SearchResult:
         c = snap.chunks[i]
         d = snap.docs[c.doc_id]
+        # A passage copied into hundreds of files lists its first copies, not all of them.
         others = [
             FamilyMember(snap.chunks[j].id, snap.chunks[j].doc_id, snap.docs[snap.chunks[j].doc_id].title, snap.chunks[j].source)
-            for j in snap.members.get(snap.family[i], [])
+            for j in snap.members.get(snap.family[i], [])[: _MAX_LISTED_COPIES + 1]
             if j != i
-        ]
+        ][:_MAX_LISTED_COPIES]
         return SearchResult(
             chunk_id=c.id,
             doc_id=c.doc_id,

@@ -755,6 +755,37 @@ class CorpusStore:
                     best[chunk_id] = max(best.get(chunk_id, -1.0), sims[unit_id])
             return sorted(best.items(), key=lambda kv: -kv[1])
 
+    def dense_search_both(self, query_vector, k: int) -> tuple[dict[str, float], dict[str, float]]:
+        """One unfiltered nearest-neighbour query for chunk and sentence vectors together.
+
+        Returns (chunk id → its similarity, chunk id → its best sentence's similarity), both
+        limited to catalogued chunks.  A ``where`` filter makes Chroma compute the allowed ids
+        from its metadata on every query, which at 100× the sample corpus cost most of a
+        search; sentence ids start with "u", so no filter is needed to tell them apart.
+        """
+        query = np.asarray(query_vector, dtype=np.float32).reshape(-1)
+        with self._lock:
+            total = self._collection().count()
+            if k <= 0 or total == 0:
+                return {}, {}
+            res = self._query(query_embeddings=[query], n_results=min(total, k), include=["distances"])
+            sims = {i: 1.0 - float(d) for i, d in zip(res["ids"][0], res["distances"][0])}
+            unit_sims = {i: v for i, v in sims.items() if i.startswith("u")}
+            chunk_ids = [i for i in sims if not i.startswith("u")]
+            known = self._ids_in_catalog(chunk_ids)
+            chunks = {i: sims[i] for i in chunk_ids if i in known}
+            best: dict[str, float] = {}
+            db = self._conn()
+            for batch in _batches(list(unit_sims), _SQL_BATCH):
+                rows = db.execute(
+                    f"SELECT cu.chunk_id, cu.unit_id FROM chunk_units cu JOIN chunks c ON c.id = cu.chunk_id "
+                    f"WHERE cu.unit_id IN ({','.join('?' * len(batch))})",
+                    list(batch),
+                ).fetchall()
+                for chunk_id, unit_id in rows:
+                    best[chunk_id] = max(best.get(chunk_id, -1.0), unit_sims[unit_id])
+            return chunks, best
+
     def _query(self, **kwargs) -> dict:
         """``collection.query``; an embedded client another process's writes broke is reopened once."""
         for attempt in (1, 2):
