@@ -36,8 +36,8 @@ class Drafter:
         n_items, per_item = _sizes(request, len(sections))
         if request.llm and self.polisher is not None:
             # The local model reads ~30 and writes ~12 tokens a second on this machine:
-            # a short section keeps one LLM call near the 10-second budget.
-            n_items, per_item = min(n_items, 3), 1
+            # two short items (~150 字) keep one LLM call near the 10-second budget.
+            n_items, per_item = min(n_items, 2), 1
         planned_total = len(sections) * n_items * per_item
         adapter = Adapter(request)
         composer = SectionComposer(adapter, family_counts={}, max_share=self.max_share)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import prompts
 from drafting.adapt import SLOT, remaining_problems
-from drafting.compose import similarity
+from drafting.compose import grams, similarity
 from drafting.model import DraftRequest, DraftWarning, SectionDraft, Sentence, SentenceSource
 from drafting.vocabulary import LEVEL_TERMS
 from ingest.structure import find_foreign_names
@@ -21,9 +21,15 @@ from ingest.structure import find_foreign_names
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _MARKDOWN = re.compile(r"(^|\n)\s*(#{1,6}\s|[-*]\s|\d+\.\s)|\*\*|```")
 _ITEM = re.compile(r"[（(][一二三四五六七八九十]+[）)]")
-# Character-bigram overlap with the nearest extractive sentence below which a sentence of
-# the LLM's counts as its own invention.
-_GROUNDED = 0.2
+# Share of a sentence's character pairs found in the nearest extractive sentence, below which
+# a sentence of the LLM's counts as its own invention.  A share, not Jaccard: a short
+# rewrite of a long source sentence is still grounded in it.
+_GROUNDED = 0.5
+
+
+def _support(piece: str, source: str) -> float:
+    mine, theirs = grams(piece), grams(source)
+    return len(mine & theirs) / len(mine) if mine else 1.0
 
 
 @dataclass
@@ -70,7 +76,7 @@ class LLMPolisher:
             level=request.level,
             level_terms=level_terms,
             item_count=items,
-            max_chars_per_item=90,
+            max_chars_per_item=70,
             sources=source_block,
         )
 
@@ -116,7 +122,7 @@ def check(text: str, section: SectionDraft, request: DraftRequest) -> list[str]:
     extractive = [s.text for s in section.sentences]
     for piece in re.split(r"(?<=[。！？；])|\n", text):
         piece = _ITEM.sub("", piece).strip()
-        if len(piece) >= 8 and max((similarity(piece, e) for e in extractive), default=0.0) < _GROUNDED:
+        if len(piece) >= 8 and max((_support(piece, e) for e in extractive), default=0.0) < _GROUNDED:
             problems.append(f"“{piece[:12]}…”在来源中找不到依据")
             break
     return problems
