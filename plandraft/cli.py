@@ -79,7 +79,8 @@ def ingest(context: Context, paths: tuple[Path, ...], as_json: bool) -> None:
             f"off-topic: {s['off_topic']}  unchanged files: {s['unchanged_files']}  errors: {s['errors']}"
         )
         for err in data["errors"]:
-            click.echo(f"error: {err['source']}: {err['error']}", err=True)
+            # A file name may hold a line break: escaped, it cannot forge a line of the report.
+            click.echo(f"error: {_printable(err['source'])}: {_printable(err['error'])}", err=True)
     if data["errors"]:
         sys.exit(1)
 
@@ -98,6 +99,21 @@ def documents(context: Context, as_json: bool) -> None:
         mark = "" if r["on_topic"] else "  [off-topic]"
         click.echo(f"{r['id']}  {r['level']:<5} {r['kind']:<4} {r['year'] or '-':<5} {r['title']}  ({Path(r['source']).name}){mark}")
     click.echo(f"{len(rows)} documents")
+
+
+def _printable(text: str) -> str:
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in str(text))
+
+
+@main.command()
+@pass_context
+def vacuum(context: Context) -> None:
+    """Delete vectors no catalogued chunk uses (left by an ingest killed mid-way)."""
+    from ingest.pipeline import ingest_lock
+
+    with ingest_lock(context.store.data_dir):  # never while an ingest is writing
+        removed = context.store.vacuum()
+    click.echo(f"removed {removed} unused vectors")
 
 
 @main.command()

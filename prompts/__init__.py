@@ -5,6 +5,7 @@ put into a template unescaped: callers pass it through ``delimit`` so the model 
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from importlib import resources
 
@@ -21,5 +22,9 @@ def delimit(text: str, tag: str = "资料") -> str:
     The closing tag cannot be forged from inside: any occurrence of the tag in the text is
     defused first.
     """
-    safe = text.replace(f"<{tag}>", f"〈{tag}〉").replace(f"</{tag}>", f"〈/{tag}〉")
+    # Any spelling a model could read as the tag — spaces, full-width brackets, zero-width
+    # characters between its parts — has its brackets swapped for 〈〉.
+    inner = r"\W*".join(re.escape(ch) for ch in tag)
+    pattern = re.compile(r"[<＜﹤]([\s\u200b-\u200f\ufeff]*/?[\s\u200b-\u200f\ufeff]*" + inner + r"[\s\u200b-\u200f\ufeff]*)[>＞﹥]")
+    safe = pattern.sub(lambda m: "〈" + m.group(1) + "〉", text)
     return f"<{tag}>\n{safe}\n</{tag}>"

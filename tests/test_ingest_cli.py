@@ -114,3 +114,25 @@ def test_changed_file_replaces_its_chunks(tmp_path, hashing_store):
     assert report.errors == [] and new and not (old & new)
     texts = " ".join(c.text for c in hashing_store.chunks())
     assert "每月一次" in texts and "每季度一次" not in texts
+
+
+def test_vacuum_removes_unused_vectors_and_names_cannot_forge_lines(tmp_path):
+    data_dir = tmp_path / "store"
+    good = tmp_path / "good.txt"
+    shutil.copy(ROOT / "tests" / "data" / "sample_utf8.txt", good)
+    forged = tmp_path / "x\nerror: forged.txt"
+    forged.write_bytes(b"")
+    result = plandraft_cli(["ingest", str(good), str(forged)], data_dir)
+    assert result.returncode == 1
+    assert [line for line in result.stderr.splitlines() if line.startswith("error:")] == [
+        line for line in result.stderr.splitlines() if line.startswith("error:") and "\\n" in line
+    ]
+    from plandraft import settings
+    from plandraft.resources import open_store
+
+    store = open_store(settings.load({"DATA_DIR": str(data_dir)}))
+    coll = store._collection()
+    coll.upsert(ids=["orphan0000000000"], embeddings=[[0.0] * store.embedder.dimension], metadatas=[{"vector": "chunk"}])
+    store.close()
+    cleaned = plandraft_cli(["vacuum"], data_dir)
+    assert cleaned.returncode == 0 and "removed 1 " in cleaned.stdout
