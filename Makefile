@@ -49,7 +49,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 LLM_FLAGS  := --threads $(LLM_THREADS) --threads-batch $(LLM_THREADS_BATCH) --ctx $(LLM_CTX)
 LLM_SERVER := $(PY) scripts/llm_server.py
 
-.PHONY: help venv install llm browser-deps run serve test bench llm-start llm-stop clean distclean
+.PHONY: help venv install llm browser-deps run serve test bench load llm-start llm-stop clean distclean
 
 help:
 	@echo "make install       venv + torch (CPU) + plandraft[test] + m3e-small embedder"
@@ -58,6 +58,7 @@ help:
 	@echo "make serve         LLM + gunicorn (WORKERS=$(WORKERS) THREADS=$(THREADS)) on $(HOST):$(PORT)"
 	@echo "make test          everything above + chromium, then pytest (all markers)"
 	@echo "make bench         run scripts/bench_*.py"
+	@echo "make load          20 clients for 60 s against gunicorn on 127.0.0.1:$(LOAD_PORT) (scripts/load_test.py)"
 	@echo "make llm-start / llm-stop    the LLM server alone, in the background"
 	@echo "make clean / distclean       caches / also .venv and $(DATA_DIR)"
 
@@ -145,6 +146,22 @@ bench: install llm
 	@if ! compgen -G 'scripts/bench_*.py' >/dev/null; then echo "no scripts/bench_*.py yet"; exit 0; fi; \
 	$(LLM_SERVER) exec $(LLM_FLAGS) -- bash -euc \
 	    'for bench in scripts/bench_*.py; do echo "== $$bench"; $(PY) "$$bench"; done'
+
+# The load test: the production server (extractive drafts, no LLM) on its own port, a staff
+# account with a token, then scripts/load_test.py (loopback only, bounded in time).
+LOAD_PORT ?= 5055
+LOAD_SECONDS ?= 60
+LOAD_CLIENTS ?= 20
+
+load: install
+	$(VENV)/bin/plandraft ingest data/samples
+	printf 'load-test-only\n' | $(VENV)/bin/plandraft users add loadtest --role staff >/dev/null 2>&1 || true
+	token=$$($(VENV)/bin/plandraft users token loadtest); \
+	$(VENV)/bin/gunicorn --worker-class gthread --workers $(WORKERS) --threads $(THREADS) --timeout 600 \
+	    --no-control-socket --bind 127.0.0.1:$(LOAD_PORT) 'service:create_app()' & server=$$!; \
+	trap "kill $$server" EXIT; \
+	$(PY) scripts/load_test.py http://127.0.0.1:$(LOAD_PORT) --token "$$token" --wait 120 \
+	    --clients $(LOAD_CLIENTS) --seconds $(LOAD_SECONDS)
 
 # --- cleaning -------------------------------------------------------------------------
 

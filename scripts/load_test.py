@@ -143,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=120, help="seconds one request may take (default 120)")
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.add_argument("--wait", type=float, default=0, help="seconds to wait for the server to start answering (default 0)")
     args = parser.parse_args(argv)
 
     base = check_loopback(args.base_url)
@@ -154,6 +155,15 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--seconds must be more than 0 and at most {MAX_SECONDS}")
     if not 0 <= args.draft_share <= 1:
         parser.error("--draft-share must be between 0 and 1")
+    deadline = time.monotonic() + min(args.wait, 300)
+    while True:  # a server just started (make load) needs a moment to load its app
+        try:
+            urllib.request.urlopen(base + "/api/health", timeout=5).close()
+            break
+        except OSError:
+            if time.monotonic() >= deadline:
+                break
+            time.sleep(1)
     try:
         request(base, args.token, "search", random.Random(0), args.timeout)  # fail fast on a bad token or no server
     except Exception as exc:  # noqa: BLE001
