@@ -743,17 +743,7 @@ class CorpusStore:
                 return []
             res = self._query(query_embeddings=[query], n_results=min(total, k), where={"vector": "unit"}, include=["distances"])
             sims = {uid: 1.0 - float(d) for uid, d in zip(res["ids"][0], res["distances"][0])}
-            best: dict[str, float] = {}
-            db = self._conn()
-            for batch in _batches(list(sims), _SQL_BATCH):
-                rows = db.execute(
-                    f"SELECT cu.chunk_id, cu.unit_id FROM chunk_units cu JOIN chunks c ON c.id = cu.chunk_id "
-                    f"WHERE cu.unit_id IN ({','.join('?' * len(batch))})",
-                    list(batch),
-                ).fetchall()
-                for chunk_id, unit_id in rows:
-                    best[chunk_id] = max(best.get(chunk_id, -1.0), sims[unit_id])
-            return sorted(best.items(), key=lambda kv: -kv[1])
+            return sorted(self._best_sentence_per_chunk(sims).items(), key=lambda kv: -kv[1])
 
     def dense_search_both(self, query_vector, k: int) -> tuple[dict[str, float], dict[str, float]]:
         """One unfiltered nearest-neighbour query for chunk and sentence vectors together.
@@ -774,17 +764,21 @@ class CorpusStore:
             chunk_ids = [i for i in sims if not i.startswith("u")]
             known = self._ids_in_catalog(chunk_ids)
             chunks = {i: sims[i] for i in chunk_ids if i in known}
-            best: dict[str, float] = {}
-            db = self._conn()
-            for batch in _batches(list(unit_sims), _SQL_BATCH):
-                rows = db.execute(
-                    f"SELECT cu.chunk_id, cu.unit_id FROM chunk_units cu JOIN chunks c ON c.id = cu.chunk_id "
-                    f"WHERE cu.unit_id IN ({','.join('?' * len(batch))})",
-                    list(batch),
-                ).fetchall()
-                for chunk_id, unit_id in rows:
-                    best[chunk_id] = max(best.get(chunk_id, -1.0), unit_sims[unit_id])
-            return chunks, best
+            return chunks, self._best_sentence_per_chunk(unit_sims)
+
+    def _best_sentence_per_chunk(self, unit_sims: dict[str, float]) -> dict[str, float]:
+        """Catalogued chunk id → the highest similarity among its sentences in ``unit_sims``."""
+        best: dict[str, float] = {}
+        db = self._conn()
+        for batch in _batches(list(unit_sims), _SQL_BATCH):
+            rows = db.execute(
+                f"SELECT cu.chunk_id, cu.unit_id FROM chunk_units cu JOIN chunks c ON c.id = cu.chunk_id "
+                f"WHERE cu.unit_id IN ({','.join('?' * len(batch))})",
+                list(batch),
+            ).fetchall()
+            for chunk_id, unit_id in rows:
+                best[chunk_id] = max(best.get(chunk_id, -1.0), unit_sims[unit_id])
+        return best
 
     def _query(self, **kwargs) -> dict:
         """``collection.query``; an embedded client another process's writes broke is reopened once."""
