@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from drafting.adapt import Adapter
 from drafting.model import DraftWarning, SectionDraft, Sentence, SentenceSource, SourceRef
 from ingest.structure import parse_heading
+from vectorstore.lexical import char_bigrams, jaccard
 
 CN_NUMERALS = "一二三四五六七八九十"
 _SENTENCE_END = re.compile(r"(?<=[。！？；])")
 _LEADING_NUMBER = re.compile(r"^\s*(?:#{1,6}\s*)?(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+\s*[、.．]|[一二三四五六七八九十]是|第[一二三四五六七八九十]+[，,、]|[-*•]\s+)")
 _PAST = re.compile(r"了|已经|取得|先后|半年来|一年来|共收到|顺利交办")
 _QUANTITY = re.compile(r"\d+(?:\.\d+)?\s*(?:次|项|件|个|名|人|篇|批|%|万|亿|户|场|期)")
-_PUNCT = re.compile(r"[\s\W_]+")
 _LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
 
 
@@ -41,16 +41,9 @@ def number_section(n: int) -> str:
     return f"{CN_NUMERALS[n - 1] if n <= 10 else '十' + CN_NUMERALS[n - 11]}、"
 
 
-def grams(text: str) -> set[str]:
-    t = _PUNCT.sub("", text)
-    return {t[i : i + 2] for i in range(len(t) - 1)}
-
-
 def similarity(a: str, b: str) -> float:
-    ga, gb = grams(a), grams(b)
-    if not ga or not gb:
-        return 0.0
-    return len(ga & gb) / len(ga | gb)
+    """Jaccard overlap of two texts' character pairs."""
+    return jaccard(char_bigrams(a), char_bigrams(b))
 
 
 def candidates(results: list, rank_offset: int = 0) -> list[Candidate]:

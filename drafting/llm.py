@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 import prompts
 from drafting.adapt import SLOT, remaining_problems
-from drafting.compose import grams, similarity
+from drafting.compose import similarity
 from drafting.model import DraftRequest, DraftWarning, SectionDraft, Sentence, SentenceSource
 from drafting.vocabulary import LEVEL_TERMS
 from ingest.structure import find_foreign_names
+from vectorstore.lexical import char_bigrams
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _MARKDOWN = re.compile(r"(^|\n)\s*(#{1,6}\s|[-*]\s|\d+\.\s)|\*\*|```")
@@ -28,7 +29,7 @@ _GROUNDED = 0.5
 
 
 def _support(piece: str, source: str) -> float:
-    mine, theirs = grams(piece), grams(source)
+    mine, theirs = char_bigrams(piece), char_bigrams(source)
     return len(mine & theirs) / len(mine) if mine else 1.0
 
 

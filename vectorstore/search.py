@@ -7,14 +7,13 @@ unless asked for.
 """
 from __future__ import annotations
 
-import re
 import threading
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from vectorstore.glossary import expand
-from vectorstore.lexical import BM25Index
+from vectorstore.lexical import BM25Index, char_bigrams, jaccard
 
 # Where to look when the requested level has too little (DOMAIN.md's table: the nearest
 # bodies in size and vocabulary first).
@@ -34,7 +33,6 @@ _W_BM25, _W_DENSE = 1.0, 1.0
 # A passage holding most of the query's character pairs is what a pasted sentence is after.
 _COVERAGE_FROM, _COVERAGE_BOOST = 0.5, 0.05
 _MAX_LISTED_COPIES = 50
-_PUNCT = re.compile(r"[\s\W_]+")
 
 
 @dataclass
@@ -126,7 +124,7 @@ class _Snapshot:
     def grams(self, i: int) -> set[str]:
         g = self.bigrams[i]
         if g is None:
-            g = _grams(self.chunks[i].text)
+            g = char_bigrams(self.chunks[i].text)
             self.bigrams[i] = g
         return g
 
@@ -244,7 +242,7 @@ class Searcher:
             for r, i in enumerate(ranking):
                 fused[i] = fused.get(i, 0.0) + weight / (_RRF_K + r + 1)
         if mode == "hybrid":
-            grams = _grams(query)
+            grams = char_bigrams(query)
             for i in fused:
                 coverage = len(grams & snap.grams(i)) / max(len(grams), 1)
                 if coverage > _COVERAGE_FROM:
@@ -286,7 +284,7 @@ class Searcher:
             best, best_score = None, -1e9
             for i in pool:
                 rel = fused[i] / top
-                sim = max((_jaccard(snap.grams(i), snap.grams(j)) for j in chosen), default=0.0)
+                sim = max((jaccard(snap.grams(i), snap.grams(j)) for j in chosen), default=0.0)
                 score = self.mmr_lambda * rel - (1 - self.mmr_lambda) * sim
                 if score > best_score:
                     best, best_score = i, score
@@ -325,12 +323,3 @@ class Searcher:
         )
 
 
-def _grams(text: str) -> set[str]:
-    t = _PUNCT.sub("", text)
-    return {t[j : j + 2] for j in range(len(t) - 1)}
-
-
-def _jaccard(a: set[str], b: set[str]) -> float:
-    if not a or not b:
-        return 0.0
-    return len(a & b) / len(a | b)

@@ -733,18 +733,6 @@ class CorpusStore:
                     return hits[:k]
                 n = min(total, n * 2)
 
-    def dense_search_units(self, query_vector, k: int) -> list[tuple[str, float]]:
-        """Chunks whose best sentence is nearest ``query_vector``: (chunk id, that sentence's similarity), best first."""
-        query = np.asarray(query_vector, dtype=np.float32).reshape(-1)
-        with self._lock:
-            coll = self._collection()
-            total = coll.count()
-            if k <= 0 or total == 0:
-                return []
-            res = self._query(query_embeddings=[query], n_results=min(total, k), where={"vector": "unit"}, include=["distances"])
-            sims = {uid: 1.0 - float(d) for uid, d in zip(res["ids"][0], res["distances"][0])}
-            return sorted(self._best_sentence_per_chunk(sims).items(), key=lambda kv: -kv[1])
-
     def dense_search_both(self, query_vector, k: int) -> tuple[dict[str, float], dict[str, float]]:
         """One unfiltered nearest-neighbour query for chunk and sentence vectors together.
 
