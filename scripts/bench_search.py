@@ -94,18 +94,28 @@ def latency(searcher: Searcher, queries: list[dict], repeats: int) -> tuple[floa
     return percentile(times, 50), percentile(times, 95), len(times)
 
 
-def measure(name: str, files: list[Path], embedder, queries, repeats: int, data_dir: Path) -> dict:
+def measure(name: str, files: list[Path], embedder, queries, repeats: int, data_dir: Path, ingest: bool) -> dict:
+    """Ingest ``files`` into a store at ``data_dir`` (unless ``ingest`` is false: the store is
+    already there from an earlier run), then time warm searches on it."""
     store = open_store(settings.load({"DATA_DIR": str(data_dir)}), embedder=embedder)
     size = sum(f.stat().st_size for f in files)
-    t0 = time.perf_counter()
-    report = ingest_paths(files, store, max_bytes=20 << 20)
-    seconds = time.perf_counter() - t0
-    chunks = len(store.chunks())
-    p50, p95, n = latency(Searcher(store), queries, repeats)
+    row = {"name": name, "files": len(files), "mb": size / 1e6}
+    if ingest:
+        t0 = time.perf_counter()
+        report = ingest_paths(files, store, max_bytes=20 << 20)
+        seconds = time.perf_counter() - t0
+        row.update(docs=len(report.documents), ingest_s=seconds, mb_per_min=size / 1e6 / seconds * 60,
+                   embed_s=report.timings["embed"])
+    else:
+        row.update(docs=len(store.documents()))
+    row["chunks"] = len(store.chunks())
+    row["p50"], row["p95"], row["n"] = latency(Searcher(store), queries, repeats)
     store.close()
-    return {"name": name, "files": len(files), "mb": size / 1e6, "docs": len(report.documents), "chunks": chunks,
-            "ingest_s": seconds, "mb_per_min": size / 1e6 / seconds * 60, "embed_s": report.timings["embed"],
-            "p50": p50, "p95": p95, "n": n}
+    return row
+
+
+def figure(row: dict, key: str, spec: str) -> str:
+    return format(row[key], spec) if key in row else "—"
 
 
 def main() -> None:
@@ -113,7 +123,12 @@ def main() -> None:
     ap.add_argument("--scale", type=int, default=100, help="synthetic corpus size as a multiple of the sample corpus")
     ap.add_argument("--repeats", type=int, default=3, help="passes over the query set per corpus")
     ap.add_argument("--write", action="store_true")
+    ap.add_argument("--workdir", type=Path, help="keep the corpora and stores here (default: a temporary folder)")
+    ap.add_argument("--search-only", action="store_true",
+                    help="time searches on the stores an earlier run left in --workdir; no ingest")
     args = ap.parse_args()
+    if args.search_only and not args.workdir:
+        ap.error("--search-only needs the --workdir of an earlier run")
     samples = sorted((ROOT / "data" / "samples").glob("*.txt"))
     sample_bytes = sum(f.stat().st_size for f in samples)
     queries = load_queries(ROOT / "tests" / "data" / "eval_queries.json")
@@ -121,18 +136,22 @@ def main() -> None:
     embedder.embed_query("预热")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        rows.append(measure("sample", samples, embedder, queries, args.repeats, tmp / "sample"))
-        synth = tmp / "synthetic"
-        synth.mkdir()
-        # Size the synthetic documents' count so their bytes are ``scale`` × the sample's.
-        probe = synthesize(synth, 20)
-        for f in synth.iterdir():
-            f.unlink()
-        n_docs = max(1, int(args.scale * sample_bytes / (probe / 20)))
-        synthesize(synth, n_docs)
+        work = args.workdir or Path(tmp)
+        ingest = not args.search_only
+        rows.append(measure("sample", samples, embedder, queries, args.repeats, work / "sample", ingest))
+        synth = work / f"synthetic{args.scale}"
+        if ingest:
+            synth.mkdir(parents=True, exist_ok=True)
+            for f in synth.iterdir():
+                f.unlink()
+            # Size the synthetic documents' count so their bytes are ``scale`` × the sample's.
+            probe = synthesize(synth, 20)
+            for f in synth.iterdir():
+                f.unlink()
+            synthesize(synth, max(1, int(args.scale * sample_bytes / (probe / 20))))
         files = sorted(synth.iterdir())
-        rows.append(measure(f"synthetic {args.scale}×", files, embedder, queries, args.repeats, tmp / "big"))
+        rows.append(measure(f"synthetic {args.scale}×", files, embedder, queries, args.repeats,
+                            work / f"store{args.scale}", ingest))
     lines = [
         f"Machine: {machine()}. Embedder: `{embedder.name}`. Warm searches: hybrid, k=5, the {len(queries)} eval queries × {args.repeats} passes, level filter rotating over none/乡镇/街道/县区/市.",
         "",
@@ -140,7 +159,8 @@ def main() -> None:
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
-        lines.append(f"| {r['name']} | {r['files']} | {r['mb']:.2f} | {r['docs']} | {r['chunks']} | {r['ingest_s']:.0f} | {r['mb_per_min']:.2f} | {r['embed_s']:.0f} | {r['p50']:.1f} | {r['p95']:.1f} | {r['n']} |")
+        lines.append(f"| {r['name']} | {r['files']} | {r['mb']:.2f} | {r['docs']} | {r['chunks']} | {figure(r, 'ingest_s', '.0f')} "
+                     f"| {figure(r, 'mb_per_min', '.2f')} | {figure(r, 'embed_s', '.0f')} | {r['p50']:.1f} | {r['p95']:.1f} | {r['n']} |")
     text = "\n".join(lines)
     print(text)
     if args.write:
