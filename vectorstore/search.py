@@ -1,7 +1,7 @@
 """One search: query + filters → ranked, deduplicated chunks with scores and provenance.
 
 Hybrid by default: dense (the configured embedder, through Chroma) and BM25 (jieba words and
-character bigrams) fused by reciprocal rank.  Then a near-duplicate family appears once, with
+character bigrams), each scaled to 0..1 over its candidates and averaged.  Then a near-duplicate family appears once, with
 its other sources listed, and MMR keeps the top-k varied.  Off-topic documents never appear
 unless asked for.
 """
@@ -26,12 +26,14 @@ LEVEL_NEIGHBOURS: dict[str, tuple[str, ...]] = {
     "界别专委": ("县区", "市"),
 }
 MODES = ("hybrid", "dense", "bm25")
-_RRF_K = 60
-# Plain reciprocal-rank fusion: weighting BM25 higher (1.5, 2.0) was measured worse on both
-# the eval set and the held-out set (docs/benchmarks.md).
-_W_BM25, _W_DENSE = 1.0, 1.0
-# A passage holding most of the query's character pairs is what a pasted sentence is after.
-_COVERAGE_FROM, _COVERAGE_BOOST = 0.5, 0.05
+FUSIONS = ("mean", "rrf")
+_RRF_K = 60  # the constant of Cormack et al.'s reciprocal-rank fusion
+# Hybrid score = the mean of the dense and BM25 scores, each min-max scaled over its own
+# candidates.  Equal weights, not tuned: against reciprocal-rank fusion it keeps how far
+# ahead the best match is (a pasted sentence's BM25 score towers over the rest, which RRF
+# reduced to "rank 1" and needed a separate boost for), and it scored higher on both query
+# sets (docs/benchmarks.md).
+_W_DENSE = 0.5
 _MAX_LISTED_COPIES = 50
 
 
@@ -132,8 +134,13 @@ class _Snapshot:
 class Searcher:
     """Hybrid search over a CorpusStore.  Thread-safe; rebuilds its lexical index when the store changes."""
 
-    def __init__(self, store, *, candidates: int = 60, mmr_lambda: float = 0.75, use_glossary: bool = True, use_units: bool = True):
+    def __init__(self, store, *, candidates: int = 60, mmr_lambda: float = 0.75, use_glossary: bool = True,
+                 use_units: bool = True, fusion: str = "mean", dense_weight: float = _W_DENSE):
+        if fusion not in FUSIONS:
+            raise ValueError(f"fusion must be one of {FUSIONS}")
         self.store = store
+        self.fusion = fusion  # "rrf" is kept for the ablation in scripts/bench_fusion.py
+        self.dense_weight = dense_weight
         self.candidates = candidates
         self.mmr_lambda = mmr_lambda
         self.use_glossary = use_glossary  # plain words → 公文 terms (vectorstore/glossary.py)
@@ -228,29 +235,21 @@ class Searcher:
         return tiers
 
     def _fused(self, snap: _Snapshot, query: str, allowed: np.ndarray, mode: str) -> dict[int, float]:
-        """Reciprocal-rank fusion of BM25 and dense rankings, plus a boost for near-verbatim matches."""
-        n_cand = self.candidates
+        """Chunk index → score: dense and BM25 scores scaled to 0..1, then averaged (hybrid)."""
         expanded = expand(query) if self.use_glossary else query
-        rankings: list[tuple[float, list[int]]] = []
+        lexical: dict[int, float] = {}
+        dense: dict[int, float] = {}
         if mode in ("hybrid", "bm25"):
-            lexical = snap.bm25.top(expanded, n_cand, allowed)
-            rankings.append((_W_BM25, [snap.index_of[cid] for cid, _ in lexical]))
+            lexical = {snap.index_of[cid]: s for cid, s in snap.bm25.top(expanded, self.candidates, allowed)}
         if mode in ("hybrid", "dense"):
-            rankings.append((_W_DENSE, self._dense_ranking(snap, expanded, allowed)))
-        fused: dict[int, float] = {}
-        for weight, ranking in rankings:
-            for r, i in enumerate(ranking):
-                fused[i] = fused.get(i, 0.0) + weight / (_RRF_K + r + 1)
-        if mode == "hybrid":
-            grams = char_bigrams(query)
-            for i in fused:
-                coverage = len(grams & snap.grams(i)) / max(len(grams), 1)
-                if coverage > _COVERAGE_FROM:
-                    fused[i] += _COVERAGE_BOOST * (coverage - _COVERAGE_FROM) / (1 - _COVERAGE_FROM)
-        return fused
+            dense = self._dense_scores(snap, expanded, allowed)
+        scale = _reciprocal_ranks if self.fusion == "rrf" else _scaled
+        lexical, dense = scale(lexical), scale(dense)
+        w = {"hybrid": self.dense_weight, "dense": 1.0, "bm25": 0.0}[mode]
+        return {i: w * dense.get(i, 0.0) + (1 - w) * lexical.get(i, 0.0) for i in lexical.keys() | dense.keys()}
 
-    def _dense_ranking(self, snap: _Snapshot, query: str, allowed: np.ndarray) -> list[int]:
-        """Chunks by the mean of their own similarity and their best sentence's similarity."""
+    def _dense_scores(self, snap: _Snapshot, query: str, allowed: np.ndarray) -> dict[int, float]:
+        """The best chunks by the mean of their own similarity and their best sentence's."""
         vector = self.store.embedder.embed_query(query)
         # Filtering happens here, against the catalog (corrections by hand included),
         # not in Chroma's metadata; so ask Chroma for a wider pool.
@@ -266,10 +265,9 @@ class Searcher:
             if i is None or not allowed[i]:
                 continue
             c = chunk_sims.get(cid, floor_c)
-            score = (c + unit_sims.get(cid, floor_u)) / 2 if self.use_units else c
-            scored.append((score, i))
+            scored.append(((c + unit_sims.get(cid, floor_u)) / 2 if self.use_units else c, i))
         scored.sort(reverse=True)
-        return [i for _, i in scored[: self.candidates]]
+        return {i: score for score, i in scored[: self.candidates]}
 
     def _mmr(self, snap: _Snapshot, pool: list[int], fused: dict[int, float], need: int) -> list[int]:
         """Maximal marginal relevance over character-bigram overlap: relevant, yet unlike each other."""
@@ -323,3 +321,15 @@ class Searcher:
         )
 
 
+def _scaled(scores: dict[int, float]) -> dict[int, float]:
+    """Min-max scaling over one ranking's candidates (all 1.0 when they tie)."""
+    if not scores:
+        return {}
+    lo, hi = min(scores.values()), max(scores.values())
+    return {i: (v - lo) / (hi - lo) if hi > lo else 1.0 for i, v in scores.items()}
+
+
+def _reciprocal_ranks(scores: dict[int, float]) -> dict[int, float]:
+    """1 / (k + rank): reciprocal-rank fusion's view of one ranking."""
+    order = sorted(scores, key=lambda i: -scores[i])
+    return {i: 1.0 / (_RRF_K + r + 1) for r, i in enumerate(order)}
