@@ -99,3 +99,16 @@ def test_the_lexical_index_follows_reingest_and_remove(tmp_path, hashing_store):
     hashing_store.remove_source(str(plan.resolve()))
     assert searcher.search("白石乡考察", k=3, mode="bm25") == []
     assert hashing_store.chunk_tokens() == {}
+
+
+def test_a_fallback_tier_whose_scores_all_scale_to_zero_still_fills_the_results(tmp_path, hashing_store):
+    """Scaled scores: the weakest candidate scores 0, and it may be all a neighbour tier holds."""
+    street = tmp_path / "street.txt"
+    street.write_text("城南街道政协工委2025年工作计划\n一、加强学习\n组织政协委员集中学习，学习政协章程，每季度学习一次。\n", encoding="utf-8")
+    town = tmp_path / "town.txt"
+    town.write_text("青松镇政协工作组2025年工作计划\n一、做好协商\n围绕镇党委中心工作开展政协协商，组织委员学习。\n", encoding="utf-8")
+    ingest_paths([street, town], hashing_store, max_bytes=1 << 20)
+    for doc in hashing_store.documents():  # pinned by hand: this test is about tiers, not classification
+        hashing_store.set_override(doc.id, "level", "街道" if "城南" in doc.title else "乡镇")
+    hits = Searcher(hashing_store).search("政协委员集中学习", k=2, filters=SearchFilters(level="街道"), mode="bm25")
+    assert [h.level for h in hits] == ["街道", "乡镇"]

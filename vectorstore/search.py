@@ -276,7 +276,8 @@ class Searcher:
         pool = pool[: max(need * 4, 20)]
         if not pool:
             return []
-        top = max(fused[i] for i in pool)
+        # Scaled scores can all be 0 in a fallback tier (each the lowest of its list).
+        top = max(fused[i] for i in pool) or 1.0
         chosen: list[int] = []
         while pool and len(chosen) < need:
             best, best_score = None, -1e9
