@@ -17,7 +17,7 @@ from drafting.compose import similarity
 from drafting.model import DraftRequest, DraftWarning, SectionDraft, Sentence, SentenceSource
 from drafting.vocabulary import LEVEL_TERMS
 from ingest.structure import find_foreign_names
-from vectorstore.lexical import char_bigrams
+from vectorstore.lexical import char_bigrams, jaccard
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _MARKDOWN = re.compile(r"(^|\n)\s*(#{1,6}\s|[-*]\s|\d+\.\s)|\*\*|```")
@@ -26,6 +26,13 @@ _ITEM = re.compile(r"[（(][一二三四五六七八九十]+[）)]")
 # a sentence of the LLM's counts as its own invention.  A share, not Jaccard: a short
 # rewrite of a long source sentence is still grounded in it.
 _GROUNDED = 0.5
+# Qwen2.5's tokenizer spends about 0.65 tokens on a Chinese character of 公文 (measured on
+# the local model's replies); a little more leaves room for the item numbers.
+_TOKENS_PER_CHAR = 0.75
+# Two sentences this alike (Jaccard of character pairs) say the same thing.
+_REPEATED = 0.8
+# Short items keep one section's decoding within the time budget on a 2-core CPU.
+_MAX_CHARS_PER_ITEM = 70
 
 
 def _support(piece: str, source: str) -> float:
@@ -65,31 +72,36 @@ class LLMPolisher:
             )
         return self._client
 
-    def prompt(self, section: SectionDraft, request: DraftRequest) -> str:
+    def prompt(self, section: SectionDraft, request: DraftRequest) -> list[tuple[str, str]]:
+        """The chat messages: fixed rules (cached by the server across requests), then the request."""
         terms = LEVEL_TERMS.get(request.level, {})
         level_terms = "、".join(f"{w[0]}" for w in terms.values() if w)
-        source_block = prompts.delimit(section.text)
         items = max(1, len(_ITEM.findall(section.text)))
-        return prompts.load("section_rewrite").format(
+        return prompts.messages(
+            "section_rewrite",
             org_name=request.org_name,
             year=request.year,
             section_title=section.title,
-            level=request.level,
             level_terms=level_terms,
             item_count=items,
-            max_chars_per_item=70,
-            sources=source_block,
+            max_chars_per_item=_MAX_CHARS_PER_ITEM,
+            sources=prompts.delimit(section.text),
         )
 
     def polish(self, section: SectionDraft, request: DraftRequest) -> SectionDraft:
         """The LLM's rewrite if it passes every check, else the extractive section with a warning."""
         if not section.sentences or section.sentences[0].kind == "new":
             return section
+        # A rewrite is no longer than its material: capping the reply there bounds the
+        # decoding time, which is most of a section's time on a CPU.
+        budget = min(self.settings.max_tokens, int(len(section.text) * _TOKENS_PER_CHAR) + 16)
         try:
-            reply = self.client.invoke(self.prompt(section, request))
+            reply = self.client.invoke(self.prompt(section, request), max_tokens=budget)
             text = reply.content if hasattr(reply, "content") else str(reply)
         except Exception as exc:  # timeouts, refused connections, server errors
             return _fallback(section, f"大模型未能按时返回（{type(exc).__name__}），本部分使用摘编文本")
+        if (getattr(reply, "response_metadata", None) or {}).get("finish_reason") == "length":
+            text = _whole_sentences(text)
         text = _tidy(text)
         problems = check(text, section, request)
         if problems:
@@ -121,12 +133,22 @@ def check(text: str, section: SectionDraft, request: DraftRequest) -> list[str]:
     # Every sentence must rest on the section's own material: a small model otherwise
     # writes plausible 公文 of its own (or copies its instructions).
     extractive = [s.text for s in section.sentences]
-    for piece in re.split(r"(?<=[。！？；])|\n", text):
-        piece = _ITEM.sub("", piece).strip()
-        if len(piece) >= 8 and max((_support(piece, e) for e in extractive), default=0.0) < _GROUNDED:
+    pieces = [p for p in (_ITEM.sub("", p).strip() for p in re.split(r"(?<=[。！？；])|\n", text)) if len(p) >= 8]
+    for piece in pieces:
+        if max((_support(piece, e) for e in extractive), default=0.0) < _GROUNDED:
             problems.append(f"“{piece[:12]}…”在来源中找不到依据")
             break
+    # It also pads a short brief by saying the same thing twice.
+    grams = [char_bigrams(p) for p in pieces]
+    if any(jaccard(a, b) >= _REPEATED for i, a in enumerate(grams) for b in grams[i + 1:]):
+        problems.append("同一内容重复出现")
     return problems
+
+
+def _whole_sentences(text: str) -> str:
+    """A reply cut off by the token budget, back to its last finished sentence."""
+    end = max(text.rfind(mark) for mark in "。！？；")
+    return text[: end + 1] if end >= 0 else ""
 
 
 def _tidy(text: str) -> str:

@@ -1,6 +1,8 @@
 """Prompt templates, one file per task, loaded by name.
 
-Templates use ``{name}`` fields; literal braces are doubled.  Text from documents is never
+Templates use ``{name}`` fields; literal braces are doubled.  A chat prompt's file is split
+into messages by lines ``[system]`` and ``[user]``: the system message holds only what is
+the same for every request, so the LLM server keeps it cached between requests.  Text from documents is never
 put into a template unescaped: callers pass it through ``delimit`` so the model sees it as data.
 """
 from __future__ import annotations
@@ -14,6 +16,22 @@ from importlib import resources
 def load(name: str) -> str:
     """The text of ``prompts/<name>.md``."""
     return resources.files(__package__).joinpath(f"{name}.md").read_text(encoding="utf-8")
+
+
+_ROLE_LINE = re.compile(r"^\[(system|user)\]\s*$", re.M)
+
+
+def messages(name: str, **fields) -> list[tuple[str, str]]:
+    """``prompts/<name>.md`` as (role, text) chat messages, its fields filled in."""
+    text = load(name)
+    marks = list(_ROLE_LINE.finditer(text))
+    if not marks:
+        return [("user", text.format(**fields).strip())]
+    out = []
+    for mark, following in zip(marks, marks[1:] + [None]):
+        body = text[mark.end(): following.start() if following else len(text)]
+        out.append((mark.group(1), body.format(**fields).strip()))
+    return out
 
 
 def delimit(text: str, tag: str = "资料") -> str:

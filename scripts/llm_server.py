@@ -57,6 +57,8 @@ LOOPBACK = {"127.0.0.1", "localhost"}
 # threads spin-wait on each other), while one thread holds ~11 tokens/s.
 DEFAULT_THREADS = 1
 DEFAULT_THREADS_BATCH = 2
+DEFAULT_LOOKUP = 0
+DEFAULT_LOOKUP_DRAFT = 16
 
 
 class ServerError(Exception):
@@ -170,6 +172,13 @@ def serve(args: argparse.Namespace) -> int:
     params.n_parallel = 1
     params.cpuparams.n_threads = args.threads
     params.cpuparams_batch.n_threads = args.threads_batch
+    if args.lookup:
+        # Prompt-lookup speculation: the model mostly rewrites the material in its prompt, so
+        # n-grams of that material are good guesses for its next tokens, checked in one batch.
+        spec = params.speculative
+        spec.types = [xllamacpp.common_speculative_type.COMMON_SPECULATIVE_TYPE_NGRAM_SIMPLE]
+        spec.ngram_simple.size_n = args.lookup
+        spec.ngram_simple.size_m = args.lookup_draft
 
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -219,6 +228,7 @@ def start(args: argparse.Namespace) -> tuple[str, bool]:
         "--host", args.host, "--port", str(args.port), "--model", str(args.model),
         "--ctx", str(args.ctx), "--threads", str(args.threads),
         "--threads-batch", str(args.threads_batch),
+        "--lookup", str(args.lookup), "--lookup-draft", str(args.lookup_draft),
     ]  # fmt: skip
     with log_path().open("ab") as log:
         child = subprocess.Popen(
@@ -372,6 +382,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--threads-batch", type=int, default=DEFAULT_THREADS_BATCH, help="threads for prompts"
+    )
+    parser.add_argument(
+        "--lookup", type=int, default=DEFAULT_LOOKUP,
+        help="prompt-lookup speculation: n-gram size to match (0: off)",
+    )
+    parser.add_argument(
+        "--lookup-draft", type=int, default=DEFAULT_LOOKUP_DRAFT, help="tokens drafted per lookup"
     )
     parser.add_argument("--timeout", type=float, default=180.0, help="start: seconds to wait")
     args = parser.parse_args(argv)

@@ -42,13 +42,20 @@ def poisoned_section(extra: str = INJECTION) -> SectionDraft:
 class FakeChat:
     """Stands in for ChatOpenAI: records prompts, answers with a canned reply."""
 
-    def __init__(self, reply: str):
+    def __init__(self, reply: str, finish_reason: str = "stop"):
         self.reply = reply
+        self.finish_reason = finish_reason
         self.prompts: list[str] = []
+        self.options: list[dict] = []
 
-    def invoke(self, prompt):
+    def invoke(self, prompt, **options):
         self.prompts.append(prompt)
-        return SimpleNamespace(content=self.reply)
+        self.options.append(options)
+        return SimpleNamespace(content=self.reply, response_metadata={"finish_reason": self.finish_reason})
+
+
+def as_text(messages: list[tuple[str, str]]) -> str:
+    return "\n".join(f"[{role}]\n{text}" for role, text in messages)
 
 
 def polisher(reply: str) -> LLMPolisher:
@@ -90,7 +97,7 @@ def test_delimit_defuses_near_spellings_of_the_closing_tag(tag):
 @pytest.mark.parametrize("extra", [INJECTION, FORGED, "{org_name}{year}{{sources}}" + INJECTION])
 def test_prompt_holds_source_text_only_inside_the_fence(extra):
     section = poisoned_section(extra)
-    prompt = polisher("").prompt(section, REQUEST)
+    prompt = as_text(polisher("").prompt(section, REQUEST))
     block = prompts.delimit(section.text)
     assert prompt.count(block) == 1, "the fenced source appears once, unformatted"
     outside = prompt.replace(block, "")
@@ -100,10 +107,20 @@ def test_prompt_holds_source_text_only_inside_the_fence(extra):
     # Outside the fence the prompt is word for word what a clean source gets: the injected
     # text changed nothing the model is told.
     clean = poisoned_section("")
-    clean_prompt = polisher("").prompt(clean, REQUEST)
+    clean_prompt = as_text(polisher("").prompt(clean, REQUEST))
     assert outside == clean_prompt.replace(prompts.delimit(clean.text), "")
     # The rules about the material come before it.
     assert prompt.index(block) > prompt.index("<资料>") >= 0
+
+
+def test_the_system_message_is_the_same_for_every_request_and_source():
+    """Only then can the LLM server reuse its cached prefix from one section to the next."""
+    other = DraftRequest(level="市", year=2031, org_name="扬州市政协", sections=["学习"])
+    first = polisher("").prompt(poisoned_section(""), REQUEST)
+    second = polisher("").prompt(poisoned_section(INJECTION), other)
+    assert [role for role, _ in first] == ["system", "user"]
+    assert first[0] == second[0]
+    assert first[1] != second[1] and "扬州市政协" in second[1][1] and "2031年" in second[1][1]
 
 
 # --- check() and polish() ---------------------------------------------------------------------
@@ -138,7 +155,27 @@ def test_polish_falls_back_to_the_extractive_text(kind):
     assert result.mode == "extractive" and result.text == extractive
     assert any(w.kind == "llm_fallback" for w in result.warnings)
     (sent,) = llm.client.prompts
-    assert sent.count(prompts.delimit(extractive)) == 1
+    assert as_text(sent).count(prompts.delimit(extractive)) == 1
+
+
+def test_a_rewrite_that_says_the_same_thing_twice_is_refused():
+    """The small model pads a two-item brief by repeating its first item (seen with the real one)."""
+    section = poisoned_section("")
+    first = FAITHFUL.split("\n")[0]
+    twice = first + "\n" + first.replace("（一）", "（二）").replace("坚持", "继续坚持")
+    assert "同一内容重复出现" in check(twice, section, REQUEST)
+    assert "同一内容重复出现" not in check(FAITHFUL, section, REQUEST)
+
+
+def test_a_reply_cut_off_by_its_token_budget_keeps_only_whole_sentences():
+    section = poisoned_section("")
+    chat = FakeChat(FAITHFUL + "\n（三）组织委员赴", finish_reason="length")
+    llm = LLMPolisher(LLMSettings(base_url="http://127.0.0.1:9/v1", model="fake", max_tokens=600), client=chat)
+    result = llm.polish(section, REQUEST)
+    assert result.mode == "llm" and result.text == FAITHFUL
+    # The budget follows the material's length, below the configured ceiling.
+    (options,) = chat.options
+    assert len(section.text) * 0.5 < options["max_tokens"] < 600
 
 
 def test_a_faithful_rewrite_passes():
