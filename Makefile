@@ -37,6 +37,10 @@ PYTEST_ARGS ?=
 LLM_THREADS ?= 1
 LLM_THREADS_BATCH ?= 2
 LLM_CTX ?= 4096
+# Prompt-lookup speculation (n-grams of the prompt's material as draft tokens, checked in one
+# batch on LLM_THREADS_BATCH threads): a rewrite copies much of its material, so most drafts
+# are accepted; 0 turns it off.  See docs/benchmarks.md.
+LLM_LOOKUP ?= 4
 
 export PIP_NO_INPUT := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
@@ -46,7 +50,7 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
-LLM_FLAGS  := --threads $(LLM_THREADS) --threads-batch $(LLM_THREADS_BATCH) --ctx $(LLM_CTX)
+LLM_FLAGS  := --threads $(LLM_THREADS) --threads-batch $(LLM_THREADS_BATCH) --ctx $(LLM_CTX) --lookup $(LLM_LOOKUP)
 LLM_SERVER := $(PY) scripts/llm_server.py
 
 .PHONY: help venv install llm browser-deps run serve test bench load llm-start llm-stop clean distclean

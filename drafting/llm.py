@@ -15,7 +15,6 @@ import prompts
 from drafting.adapt import SLOT, remaining_problems
 from drafting.compose import similarity
 from drafting.model import DraftRequest, DraftWarning, SectionDraft, Sentence, SentenceSource
-from drafting.vocabulary import LEVEL_TERMS
 from ingest.structure import find_foreign_names
 from vectorstore.lexical import char_bigrams, jaccard
 
@@ -66,6 +65,9 @@ class LLMPolisher:
                 api_key=self.settings.api_key,
                 model=self.settings.model,
                 temperature=0.2,
+                # Without it the small model pads a short brief by repeating a clause or an
+                # item; measured on six sections: 5 of 6 passed the checks against 3 of 6.
+                frequency_penalty=0.3,
                 max_tokens=self.settings.max_tokens,
                 timeout=self.settings.timeout,
                 max_retries=0,  # a dead endpoint must fall back quickly, not retry
@@ -74,15 +76,14 @@ class LLMPolisher:
 
     def prompt(self, section: SectionDraft, request: DraftRequest) -> list[tuple[str, str]]:
         """The chat messages: fixed rules (cached by the server across requests), then the request."""
-        terms = LEVEL_TERMS.get(request.level, {})
-        level_terms = "、".join(f"{w[0]}" for w in terms.values() if w)
+        # No list of this level's words: the material is already in them (the composer adapted
+        # it), and the small model copied such a list into its text.
         items = max(1, len(_ITEM.findall(section.text)))
         return prompts.messages(
             "section_rewrite",
             org_name=request.org_name,
             year=request.year,
             section_title=section.title,
-            level_terms=level_terms,
             item_count=items,
             max_chars_per_item=_MAX_CHARS_PER_ITEM,
             sources=prompts.delimit(section.text),
@@ -138,8 +139,9 @@ def check(text: str, section: SectionDraft, request: DraftRequest) -> list[str]:
         if max((_support(piece, e) for e in extractive), default=0.0) < _GROUNDED:
             problems.append(f"“{piece[:12]}…”在来源中找不到依据")
             break
-    # It also pads a short brief by saying the same thing twice.
-    grams = [char_bigrams(p) for p in pieces]
+    # It also pads a short brief by saying the same thing twice, even within one sentence.
+    clauses = [c for c in re.split(r"[，,、：:。！？；\n]", _ITEM.sub("", text)) if len(c.strip()) >= 8]
+    grams = [char_bigrams(c) for c in clauses]
     if any(jaccard(a, b) >= _REPEATED for i, a in enumerate(grams) for b in grams[i + 1:]):
         problems.append("同一内容重复出现")
     return problems

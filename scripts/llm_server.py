@@ -57,7 +57,7 @@ LOOPBACK = {"127.0.0.1", "localhost"}
 # threads spin-wait on each other), while one thread holds ~11 tokens/s.
 DEFAULT_THREADS = 1
 DEFAULT_THREADS_BATCH = 2
-DEFAULT_LOOKUP = 0
+DEFAULT_LOOKUP = 4
 DEFAULT_LOOKUP_DRAFT = 16
 
 

@@ -164,6 +164,10 @@ def test_a_rewrite_that_says_the_same_thing_twice_is_refused():
     first = FAITHFUL.split("\n")[0]
     twice = first + "\n" + first.replace("（一）", "（二）").replace("坚持", "继续坚持")
     assert "同一内容重复出现" in check(twice, section, REQUEST)
+    # ... or a clause within one sentence
+    clause = "每季度组织一次委员集中学习"
+    inside = f"（一）坚持集中学习制度，{clause}，重点学习人民政协理论，{clause}。\n" + FAITHFUL.split("\n")[1]
+    assert "同一内容重复出现" in check(inside, section, REQUEST)
     assert "同一内容重复出现" not in check(FAITHFUL, section, REQUEST)
 
 
