@@ -41,7 +41,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LLM_MODEL", "qwen2.5-coder-1.5b-instruct", "Model name sent to the LLM endpoint."),
     Setting("LLM_API_KEY", "not-needed", "API key for a hosted LLM endpoint."),
     Setting("LLM_TIMEOUT", 60.0, "Seconds one LLM call may take before the section falls back to its extractive text."),
-    Setting("LLM_MAX_TOKENS", 240, "Most tokens the LLM may write for one section."),
+    Setting("LLM_MAX_TOKENS", 240, "Most tokens the LLM may write for one section (fewer when its material is short: about 0.75 per character of it)."),
     Setting("DATABASE_URL", "", "SQLAlchemy URL for users, drafts and versions; empty means a SQLite file `plandraft.sqlite` in the data directory."),
     Setting("SECRET_KEY", "", "Key that signs sessions and CSRF tokens; empty means a random key kept in the data directory."),
     Setting("UPLOAD_MAX_MB", 20, "Largest upload the admin page accepts, in megabytes."),

@@ -189,7 +189,7 @@ def test_real_local_llm_polishes_a_section_within_the_rules(sample_searcher):
         pytest.skip("no LLM server running (make test starts one)")
     drafter = Drafter(sample_searcher, make_polisher(values))
     polished = []
-    for role in ("学习", "委员作用", "宣传信息"):
+    for role in ("学习", "委员作用", "宣传信息", "自身建设"):
         request = DraftRequest(level="街道", year=2026, org_name="城南街道政协工委", parent_body="鼓楼区政协", sections=[role], llm=True)
         [section] = list(drafter.stream(request))
         # Whatever the model wrote, what reaches the draft obeys the rules.
@@ -199,7 +199,7 @@ def test_real_local_llm_polishes_a_section_within_the_rules(sample_searcher):
             polished.append(section)
         else:
             assert any(w.kind == "llm_fallback" for w in section.warnings)
-    assert polished, "the local LLM's text passed the checks for none of three sections"
+    assert polished, "the local LLM's text passed the checks for none of four sections"
     for section in polished:
         assert section.sentences and all(s.kind in ("verbatim", "adapted", "new") for s in section.sentences)
         assert any(s.sources for s in section.sentences)
