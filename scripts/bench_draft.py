@@ -11,7 +11,7 @@ import argparse
 import time
 import urllib.request
 
-from benchlib import machine, median, write_section
+from benchlib import machine, median, publish
 
 from drafting.engine import Drafter
 from drafting.model import DraftRequest
@@ -82,10 +82,7 @@ def main() -> None:
         lines.append(f"\nOne LLM-polished section: median {median(times):.1f} s over all {len(times)}; "
                      f"{median(used) if used else float('nan'):.1f} s over the {len(used)} whose LLM text was used "
                      f"(model `{values['LLM_MODEL']}` at {base}).")
-    text = "\n".join(lines)
-    print(text)
-    if args.write:
-        write_section("draft", text)
+    publish("draft", lines, args.write)
 
 
 if __name__ == "__main__":

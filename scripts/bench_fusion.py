@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from benchlib import ROOT, machine, write_section
+from benchlib import ROOT, machine, publish
 
 from plandraft import settings
 from plandraft.resources import open_store
@@ -56,10 +56,7 @@ def main() -> None:
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
         print(lines[-1], flush=True)
     store.close()
-    text = "\n".join(lines)
-    print(text)
-    if args.write:
-        write_section("fusion", text)
+    publish("fusion", lines, args.write)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import argparse
 import tempfile
 import time
 
-from benchlib import ROOT, machine, median, write_section
+from benchlib import ROOT, machine, median, publish
 
 from ingest.chunking import sentence_units
 from ingest.pipeline import ingest_paths
@@ -68,10 +68,7 @@ def main() -> None:
         f"Bare embedder on the same {len(texts)} texts, same run: {bare_s:.2f} s ({len(texts) / bare_s:.1f} texts/s).",
         f"Ingest total ÷ bare embedding = {m['total'] / bare_s:.2f}: the pipeline around the model costs {max(m['total'] - bare_s, 0):.2f} s.",
     ]
-    text = "\n".join(lines)
-    print(text)
-    if args.write:
-        write_section("ingest", text)
+    publish("ingest", lines, args.write)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchlib import ROOT, machine, median, percentile, write_section
+from benchlib import ROOT, machine, median, percentile, publish
 
 from ingest.clean import clean_text
 from ingest.pipeline import ingest_paths
@@ -168,10 +168,7 @@ def main() -> None:
     for r in rows:
         lines.append(f"| {r['name']} | {r['files']} | {r['mb']:.2f} | {r['docs']} | {r['chunks']} | {figure(r, 'ingest_s', '.0f')} "
                      f"| {figure(r, 'mb_per_min', '.2f')} | {figure(r, 'embed_s', '.0f')} | {r['p50']:.1f} | {r['p95']:.1f} ({', '.join(f'{v:.0f}' for v in r['p95s'])}) | {r['n']} |")
-    text = "\n".join(lines)
-    print(text)
-    if args.write:
-        write_section("search", text)
+    publish("search", lines, args.write)
 
 
 if __name__ == "__main__":

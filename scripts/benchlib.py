@@ -53,3 +53,11 @@ def write_section(name: str, markdown: str) -> None:
     else:
         doc = doc.rstrip() + "\n\n" + block + "\n"
     DOC.write_text(doc, encoding="utf-8")
+
+
+def publish(name: str, lines: list[str], write: bool) -> None:
+    """Print a benchmark's report; with ``write``, also put it in its docs/benchmarks.md section."""
+    text = "\n".join(lines)
+    print(text)
+    if write:
+        write_section(name, text)

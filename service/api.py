@@ -173,7 +173,7 @@ def compare_draft(draft_id: str):
     record = load_draft(draft_id)
     number = request.args.get("version", type=int)
     db = get_db()
-    v = history.version(db, record, number) if number else history.latest(db, record)
+    v = history.version_or_latest(db, record, number)
     sections = compare_sections(v.content)
     out = []
     for s in sections:

@@ -21,7 +21,7 @@ def compare(draft_id: str):
     db = get_db()
     record = load_draft(draft_id)
     number = request.args.get("version", type=int)
-    v = history.version(db, record, number) if number else history.latest(db, record)
+    v = history.version_or_latest(db, record, number)
     sections = compare_sections(v.content)
     totals = {k: sum(s["counts"][k] for s in sections) for k in ("verbatim", "adapted", "new")}
     return render_template(

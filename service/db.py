@@ -215,15 +215,8 @@ def get_db() -> Session:
 def session_scope() -> Iterator[Session]:
     """A session of its own (background threads, streamed responses): committed or rolled back."""
     get_engine()
-    session = current_app.extensions["plandraft.sessionmaker"]()
-    try:
+    with _committed(current_app.extensions["plandraft.sessionmaker"]()) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 def close_db(_exc: BaseException | None = None) -> None:
@@ -243,7 +236,16 @@ def dispose(app) -> None:
 def open_session(values: Mapping[str, Any]) -> Iterator[Session]:
     """A session outside any app, for the CLI; committed on success."""
     engine = make_engine(database_url(values))
-    session = Session(engine, expire_on_commit=False)
+    try:
+        with _committed(Session(engine, expire_on_commit=False)) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def _committed(session: Session) -> Iterator[Session]:
+    """``session``, committed when the block succeeds, rolled back when it raises, then closed."""
     try:
         yield session
         session.commit()
@@ -252,4 +254,3 @@ def open_session(values: Mapping[str, Any]) -> Iterator[Session]:
         raise
     finally:
         session.close()
-        engine.dispose()

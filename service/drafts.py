@@ -99,7 +99,7 @@ def save(draft_id: str):
     db = get_db()
     record = load_draft(draft_id)
     base = request.form.get("base_version", type=int)
-    n = len(history.version(db, record, base).content["sections"]) if base else len(history.latest(db, record).content["sections"])
+    n = len(history.version_or_latest(db, record, base).content["sections"])
     texts = [request.form.get(f"section-{i}") for i in range(n)]
     before = history.latest(db, record).number
     saved = history.edit(db, record, current_user, title=request.form.get("title"), texts=texts, base=base)
@@ -139,7 +139,7 @@ def export_file(draft_id: str, fmt: str):
 def export_response(record: DraftRecord, fmt: str, number: int | None) -> Response:
     """A version (the latest by default) as a .docx or .md download."""
     db = get_db()
-    v = history.version(db, record, number) if number else history.latest(db, record)
+    v = history.version_or_latest(db, record, number)
     stem = f"{export.file_stem(v.content)}（第{v.number}版）"
     if fmt == "docx":
         import io

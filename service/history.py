@@ -54,6 +54,11 @@ def version(db: Session, record: DraftRecord, number: int) -> DraftVersion:
     return found
 
 
+def version_or_latest(db: Session, record: DraftRecord, number: int | None) -> DraftVersion:
+    """Version ``number`` when one is asked for, else the latest."""
+    return version(db, record, number) if number else latest(db, record)
+
+
 def versions(db: Session, record: DraftRecord) -> list[DraftVersion]:
     return list(db.scalars(select(DraftVersion).where(DraftVersion.draft_id == record.id).order_by(DraftVersion.number)))
 
