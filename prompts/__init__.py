@@ -1,9 +1,10 @@
 """Prompt templates, one file per task, loaded by name.
 
 Templates use ``{name}`` fields; literal braces are doubled.  A chat prompt's file is split
-into messages by lines ``[system]`` and ``[user]``: the system message holds only what is
-the same for every request, so the LLM server keeps it cached between requests.  Text from documents is never
-put into a template unescaped: callers pass it through ``delimit`` so the model sees it as data.
+into messages by lines ``[system]`` and ``[user]``: the system message holds only what is the
+same for every request, so the LLM server keeps it cached between requests.  Text from
+documents is never put into a template unescaped: callers pass it through ``delimit`` so the
+model sees it as data.
 """
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
 """One search: query + filters → ranked, deduplicated chunks with scores and provenance.
 
 Hybrid by default: dense (the configured embedder, through Chroma) and BM25 (jieba words and
-character bigrams), each scaled to 0..1 over its candidates and averaged.  Then a near-duplicate family appears once, with
-its other sources listed, and MMR keeps the top-k varied.  Off-topic documents never appear
-unless asked for.
+character bigrams), each scaled to 0..1 over its candidates and averaged.  Then a
+near-duplicate family appears once, with its other sources listed, and MMR keeps the top-k
+varied.  Off-topic documents never appear unless asked for.
 """
 from __future__ import annotations
 
