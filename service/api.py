@@ -289,8 +289,7 @@ def ingest_job(job_id: str):
     job = db.get(IngestJob, job_id)
     if job is None:
         raise ApiError("job: 没有这个入库任务 (no such job)", 404)
-    db.refresh(job)  # the worker thread writes through its own session
-    return jsonify({"job": job.to_dict()})
+    return jsonify({"job": jobs.settle(db, job).to_dict()})
 
 
 @bp.get("/stats")

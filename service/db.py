@@ -23,6 +23,8 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    inspect,
+    text,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
@@ -138,6 +140,9 @@ class IngestJob(Base):
     total: Mapped[int] = mapped_column(Integer, default=0)
     done: Mapped[int] = mapped_column(Integer, default=0)
     current: Mapped[str] = mapped_column(String(300), default="")
+    # "host:pid" of the process whose thread runs the job: a job left "running" by a process
+    # that died is told apart from one still at work (service.jobs.settle).
+    runner: Mapped[str] = mapped_column(String(300), default="")
     report: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     error: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -188,7 +193,22 @@ def make_engine(url: str) -> Engine:
         if engine.url.database not in (None, "", ":memory:"):
             Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)
     Base.metadata.create_all(engine)
+    _add_new_columns(engine)
     return engine
+
+
+# Columns added after a table was first released: (table, column, SQL type and default).
+# create_all makes missing tables, never missing columns, so a database file from an older
+# version gets them here, with its rows kept.
+_ADDED_COLUMNS = [("ingest_jobs", "runner", "VARCHAR(300) NOT NULL DEFAULT ''")]
+
+
+def _add_new_columns(engine: Engine) -> None:
+    names = inspect(engine)
+    with engine.begin() as conn:
+        for table, column, spec in _ADDED_COLUMNS:
+            if column not in {c["name"] for c in names.get_columns(table)}:
+                conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {spec}"))
 
 
 def get_engine() -> Engine:

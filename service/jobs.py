@@ -2,6 +2,8 @@
 to the ``ingest_jobs`` table, which the admin page polls through /api/ingest/jobs/<id>."""
 from __future__ import annotations
 
+import os
+import socket
 import threading
 import uuid
 from pathlib import Path
@@ -28,13 +30,46 @@ def start(db: Session, user: User, paths: list[Path], kind: str) -> IngestJob:
     with app.extensions.setdefault("plandraft.ingest_lock", threading.Lock()):
         if running(app):
             raise ApiError("已有入库任务正在运行，请稍后再试 (an ingest is already running)", 409)
-        job = IngestJob(id=uuid.uuid4().hex[:16], kind=kind, status="queued", total=len(paths), created_by=user.id)
+        job = IngestJob(id=uuid.uuid4().hex[:16], kind=kind, status="queued", total=len(paths), created_by=user.id, runner=_this_process())
+        thread = threading.Thread(target=_run, args=(app, job.id, [str(p) for p in paths]), name=f"ingest-{job.id}", daemon=True)
+        # Known before the job row is visible, so ``settle`` never takes it for an orphan.
+        app.extensions.setdefault(_THREADS, {})[job.id] = thread
         db.add(job)
         db.commit()
-        thread = threading.Thread(target=_run, args=(app, job.id, [str(p) for p in paths]), name=f"ingest-{job.id}", daemon=True)
-        app.extensions.setdefault(_THREADS, {})[job.id] = thread
         thread.start()
     return job
+
+
+def settle(db: Session, job: IngestJob) -> IngestJob:
+    """``job``, marked failed if it is still queued or running but the process running it is
+    gone (killed, restarted): otherwise an admin would watch it "running" for ever."""
+    db.refresh(job)  # the worker thread writes through its own session
+    if job.status in ("queued", "running") and not _runner_alive(job):
+        job.status = "failed"
+        job.error = f"运行入库任务的进程已结束，任务未完成，请重新入库 (the process running it, {job.runner}, ended)"
+        job.finished_at = utcnow()
+        db.commit()
+    return job
+
+
+def _this_process() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _runner_alive(job: IngestJob) -> bool:
+    host, _, pid = (job.runner or "").rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return True  # another machine's (or an unrecorded) runner: nothing to tell from here
+    if int(pid) == os.getpid():
+        thread = current_app.extensions.get(_THREADS, {}).get(job.id)
+        return thread is not None and (thread.ident is None or thread.is_alive())  # not started yet, or running
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def wait(app: Flask, job_id: str, timeout: float | None = None) -> None:

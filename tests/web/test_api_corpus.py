@@ -215,3 +215,46 @@ def test_openapi_describes_every_api_route(app, as_user):
     routed = {re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", r.rule) for r in app.url_map.iter_rules() if r.rule.startswith("/api/")}
     assert documented == routed
     assert spec["components"]["schemas"]["Error"]["required"] == ["ok", "error", "status"]
+
+
+def test_a_job_whose_process_died_is_reported_failed_not_running(app, as_user):
+    """A server killed mid-ingest leaves its job "running"; reading it settles it as failed."""
+    import os
+    import socket
+    import subprocess
+
+    from service.db import IngestJob, User, session_scope
+
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # a pid that no longer runs
+    with app.app_context(), session_scope() as db:
+        ada = db.query(User).filter_by(name="ada").one()
+        for job_id, runner in (("orphan", f"{socket.gethostname()}:{gone.pid}"), ("alive", f"{socket.gethostname()}:{os.getppid()}")):
+            db.add(IngestJob(id=job_id, kind="reingest", status="running", total=3, created_by=ada.id, runner=runner))
+    admin = as_user("ada")
+    job = admin.get("/api/ingest/jobs/orphan").get_json()["job"]
+    assert job["status"] == "failed" and "ended" in job["error"] and job["finished_at"]
+    page = admin.get("/admin/jobs/orphan").text
+    assert "失败" in page and "任务未完成" in page
+    # A job whose process still runs is left alone.
+    assert admin.get("/api/ingest/jobs/alive").get_json()["job"]["status"] == "running"
+
+
+def test_an_older_database_gets_the_new_job_column_and_keeps_its_rows(tmp_path):
+    from sqlalchemy import create_engine, text
+
+    from service.db import make_engine
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    make_engine(url).dispose()
+    old = create_engine(url)
+    with old.begin() as conn:  # as the first release left it: no runner column, one job
+        conn.execute(text("ALTER TABLE ingest_jobs DROP COLUMN runner"))
+        conn.execute(text("INSERT INTO users (name, role, password_hash, created_at) VALUES ('ada', 'admin', 'x', '2026-01-01')"))
+        conn.execute(text("INSERT INTO ingest_jobs (id, kind, status, total, done, current, error, created_by, created_at) "
+                          "VALUES ('j1', 'upload', 'done', 1, 1, '', '', 1, '2026-01-01')"))
+    old.dispose()
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT id, status, runner FROM ingest_jobs")).all() == [("j1", "done", "")]
+    engine.dispose()
