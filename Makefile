@@ -146,8 +146,10 @@ serve: install llm
 test: install llm browser-deps
 	$(LLM_SERVER) exec $(LLM_FLAGS) -- $(PY) -m pytest -q $(PYTEST_ARGS)
 
+# The drafting and fusion benchmarks read the sample store: ingest it first (a no-op when done).
 bench: install llm
 	@if ! compgen -G 'scripts/bench_*.py' >/dev/null; then echo "no scripts/bench_*.py yet"; exit 0; fi; \
+	$(VENV)/bin/plandraft ingest data/samples; \
 	$(LLM_SERVER) exec $(LLM_FLAGS) -- bash -euc \
 	    'for bench in scripts/bench_*.py; do echo "== $$bench"; $(PY) "$$bench"; done'
 
