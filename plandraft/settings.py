@@ -45,6 +45,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DATABASE_URL", "", "SQLAlchemy URL for users, drafts and versions; empty means a SQLite file `plandraft.sqlite` in the data directory."),
     Setting("SECRET_KEY", "", "Key that signs sessions and CSRF tokens; empty means a random key kept in the data directory."),
     Setting("UPLOAD_MAX_MB", 20, "Largest upload the admin page accepts, in megabytes."),
+    Setting("COOKIE_SECURE", False, "Send the session and remember-me cookies only over HTTPS: set it when the service is behind TLS."),
+    Setting("LOGIN_ATTEMPTS", 5, "Failed logins for one user name within LOGIN_WINDOW_SECONDS after which that name is refused until the window has passed."),
+    Setting("LOGIN_WINDOW_SECONDS", 300, "The window for LOGIN_ATTEMPTS, in seconds."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

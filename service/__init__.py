@@ -42,6 +42,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=bool(app.config["COOKIE_SECURE"]),
+        REMEMBER_COOKIE_SECURE=bool(app.config["COOKIE_SECURE"]),
         # One request may carry several files, each at most UPLOAD_MAX_MB (checked per file).
         MAX_CONTENT_LENGTH=app.config.get("MAX_CONTENT_LENGTH") or upload_bytes * 10 + 1024 * 1024,
         JSON_AS_ASCII=False,

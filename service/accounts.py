@@ -4,12 +4,13 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from service.db import ROLES, ApiToken, User
+from service.db import ROLES, ApiToken, LoginFailure, User, utcnow
 
 MIN_PASSWORD = 8
 _NAME = re.compile(r"^[\w.@-]{1,64}$")
@@ -46,6 +47,24 @@ def authenticate(db: Session, name: str, password: str) -> User | None:
         check_password_hash(_DUMMY_HASH, password or "")
         return None
     return user if check_password_hash(user.password_hash, password or "") else None
+
+
+def login_blocked(db: Session, name: str, attempts: int, window_seconds: float) -> bool:
+    """Whether ``name`` has failed ``attempts`` times within the last ``window_seconds``."""
+    since = utcnow() - timedelta(seconds=window_seconds)
+    failures = db.scalar(select(func.count()).select_from(LoginFailure).where(LoginFailure.name == name, LoginFailure.at > since))
+    return failures >= attempts
+
+
+def record_login(db: Session, name: str, succeeded: bool, window_seconds: float) -> None:
+    """A failure is remembered for one window; a success forgets the name's failures."""
+    if succeeded:
+        db.execute(delete(LoginFailure).where(LoginFailure.name == name))
+    else:
+        db.add(LoginFailure(name=name[:64]))
+        # Old rows are of no further use; dropping them here keeps the table small.
+        db.execute(delete(LoginFailure).where(LoginFailure.at < utcnow() - timedelta(seconds=window_seconds)))
+    db.commit()
 
 
 def _token_hash(token: str) -> str:

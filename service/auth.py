@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -18,7 +18,7 @@ from flask_wtf.csrf import CSRFProtect
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from service.accounts import authenticate, user_for_token
+from service.accounts import authenticate, login_blocked, record_login, user_for_token
 from service.db import User, get_db
 from service.errors import ApiError
 
@@ -41,7 +41,14 @@ class LoginForm(FlaskForm):
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(get_db(), form.name.data.strip(), form.password.data)
+        db, name, cfg = get_db(), form.name.data.strip(), current_app.config
+        window = float(cfg["LOGIN_WINDOW_SECONDS"])
+        if login_blocked(db, name, int(cfg["LOGIN_ATTEMPTS"]), window):
+            # Checked before the password, so guessing on cannot confirm a right one.
+            flash(f"该用户登录失败次数过多，请{max(1, round(window / 60))}分钟后再试", "error")
+            return render_template("auth/login.html", form=form), 429
+        user = authenticate(db, name, form.password.data)
+        record_login(db, name, user is not None, window)
         if user is not None:
             login_user(user)
             return redirect(_safe_next(request.args.get("next")) or url_for("drafts.index"))

@@ -82,6 +82,16 @@ class ApiToken(Base):
     user: Mapped[User] = relationship()
 
 
+class LoginFailure(Base):
+    """One failed login for a user name; recent ones throttle further attempts (service.accounts)."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
 class DraftRecord(Base):
     """A draft and its history; the text itself lives in its versions."""
 

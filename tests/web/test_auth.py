@@ -67,6 +67,49 @@ def test_login_with_wrong_password_fails_and_right_one_works(app, h):
     assert client.get("/").status_code == 200
 
 
+def test_repeated_failed_logins_lock_that_name_for_a_window(app, h):
+    from datetime import timedelta
+
+    from service.db import LoginFailure, session_scope
+
+    app.config.update(LOGIN_ATTEMPTS=3, LOGIN_WINDOW_SECONDS=300)
+    client = app.test_client()
+    token = h.csrf_of(client.get("/login").text)
+
+    def attempt(name, password):
+        return client.post("/login", data={"name": name, "password": password, "csrf_token": token})
+
+    for _ in range(3):
+        assert "用户名或密码不正确" in attempt("sam", "guess").text
+    # Now even the right password is refused for that name, before it is checked ...
+    locked = attempt("sam", h.PASSWORD)
+    assert locked.status_code == 429 and "登录失败次数过多" in locked.text and "5分钟" in locked.text
+    # ... while other names are not affected.
+    assert attempt("sue", h.PASSWORD).status_code == 302
+    # Once the failures are older than the window, the name may log in again, which clears them.
+    with app.app_context(), session_scope() as db:
+        for failure in db.query(LoginFailure).filter_by(name="sam"):
+            failure.at -= timedelta(seconds=301)
+    client = app.test_client()
+    token = h.csrf_of(client.get("/login").text)
+    assert attempt("sam", h.PASSWORD).status_code == 302
+    with app.app_context(), session_scope() as db:
+        assert db.query(LoginFailure).filter_by(name="sam").count() == 0
+
+
+def test_secure_cookies_when_behind_tls(tmp_path, h):
+    from service import close
+
+    secure = h.make_app(tmp_path / "data", COOKIE_SECURE=True)
+    try:
+        client = secure.test_client()
+        token = h.csrf_of(client.get("/login").text)
+        response = client.post("/login", data={"name": "sam", "password": h.PASSWORD, "csrf_token": token, "remember": "y"})
+        assert response.status_code == 302 and "Secure" in response.headers["Set-Cookie"]
+    finally:
+        close(secure)
+
+
 def test_login_never_redirects_off_site(app, h):
     client = app.test_client()
     token = h.csrf_of(client.get("/login").text)
