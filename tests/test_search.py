@@ -112,3 +112,28 @@ def test_a_fallback_tier_whose_scores_all_scale_to_zero_still_fills_the_results(
         hashing_store.set_override(doc.id, "level", "街道" if "城南" in doc.title else "乡镇")
     hits = Searcher(hashing_store).search("政协委员集中学习", k=2, filters=SearchFilters(level="街道"), mode="bm25")
     assert [h.level for h in hits] == ["街道", "乡镇"]
+
+
+def test_a_passage_chunked_two_ways_appears_once_with_its_other_copy_listed(tmp_path, hashing_store):
+    """One plan has the paragraph as a section of its own, another inside a longer section:
+    too unlike as wholes for a near-duplicate family, yet the same passage."""
+    passage = "坚持每季度组织政协委员集中学习一次，重点学习人民政协理论、政协章程和有关法律法规，提高委员的政治把握能力和参政议政水平。"
+    short = tmp_path / "short.txt"
+    short.write_text(f"白石镇政协工作组2025年工作计划\n一、加强学习\n{passage}\n二、做好协商\n围绕镇党委中心工作开展政协协商。\n", encoding="utf-8")
+    long = tmp_path / "long.txt"
+    long.write_text(
+        "青松镇政协工作组2024年工作计划\n一、加强学习，提高履职能力\n"
+        f"{passage}\n"
+        "组织委员外出考察学习，开阔视野，学习外地发展经验，全年安排两次，由镇政协工作组统一组织。\n"
+        "建立委员学习档案，记录每位委员参加学习的情况，年终进行通报，并作为评先评优的依据之一。\n"
+        "二、做好协商\n围绕镇党委中心工作开展政协协商。\n",
+        encoding="utf-8",
+    )
+    ingest_paths([short, long], hashing_store, max_bytes=1 << 20)
+    chunks = [c for c in hashing_store.chunks() if passage in c.text]
+    assert len(chunks) == 2 and len({c.family_id or c.id for c in chunks}) == 2, "the family test is not what finds these"
+    hits = Searcher(hashing_store).search(passage, k=5)
+    holding = [h for h in hits if passage in h.text]
+    assert len(holding) == 1
+    listed = {m.chunk_id for m in holding[0].also_in}
+    assert {c.id for c in chunks} - {holding[0].chunk_id} <= listed

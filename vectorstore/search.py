@@ -35,6 +35,9 @@ _RRF_K = 60  # the constant of Cormack et al.'s reciprocal-rank fusion
 # sets (docs/benchmarks.md).
 _W_DENSE = 0.5
 _MAX_LISTED_COPIES = 50
+# A chunk with this share of its character pairs inside another (or holding this share of the
+# other's) repeats it, chunked differently; below the minimum size a chunk is too short to tell.
+_CONTAINED, _MIN_PAIRS_FOR_COPY = 0.8, 20
 
 
 @dataclass
@@ -176,6 +179,7 @@ class Searcher:
             return []
         order = sorted(fused, key=lambda i: -fused[i])
         picked: list[int] = []
+        copies: dict[int, list[int]] = {}  # a result → candidates repeating it, chunked differently
         seen_families: set[str] = set()
         for tier in (0, 1, 2):
             if tier > 0 and (not filters.fallback or len(picked) >= k):
@@ -189,14 +193,14 @@ class Searcher:
                 seen_families.add(snap.family[i])
                 uniq.append(i)
             need = k - len(picked)
-            chosen = self._mmr(snap, uniq, fused, need) if diversify else uniq[:need]
+            chosen = self._select(snap, uniq, fused, need, picked, copies, diversify)
             picked.extend(chosen)
             for i in uniq:
                 if i not in chosen:
                     seen_families.discard(snap.family[i])
             for i in chosen:
                 seen_families.add(snap.family[i])
-        return [self._result(snap, i, fused[i], int(tiers[i])) for i in picked[:k]]
+        return [self._result(snap, i, fused[i], int(tiers[i]), copies.get(i, [])) for i in picked[:k]]
 
     def _tiers(self, snap: _Snapshot, f: SearchFilters) -> np.ndarray:
         """0 for the requested level, 1 for neighbours, 2 for the rest, 3 for excluded (cached per filter)."""
@@ -269,35 +273,39 @@ class Searcher:
         scored.sort(reverse=True)
         return {i: score for score, i in scored[: self.candidates]}
 
-    def _mmr(self, snap: _Snapshot, pool: list[int], fused: dict[int, float], need: int) -> list[int]:
-        """Maximal marginal relevance over character-bigram overlap: relevant, yet unlike each other."""
-        if need <= 0:
-            return []
-        pool = pool[: max(need * 4, 20)]
-        if not pool:
-            return []
-        # Scaled scores can all be 0 in a fallback tier (each the lowest of its list).
-        top = max(fused[i] for i in pool) or 1.0
+    def _select(self, snap: _Snapshot, pool: list[int], fused: dict[int, float], need: int, kept: list[int],
+                copies: dict[int, list[int]], diversify: bool) -> list[int]:
+        """Up to ``need`` of ``pool``, best first (MMR when ``diversify``), none a copy of another.
+
+        Families catch copies chunked alike; a passage that is one chunk in one plan and part
+        of a longer chunk in another is caught here: a candidate whose character pairs lie
+        mostly inside a result already kept is listed with it (``copies``) instead.
+        """
         chosen: list[int] = []
+        pool = pool[: max(need * 4, 20)] if diversify else list(pool)
+        top = max((fused[i] for i in pool), default=0.0) or 1.0  # scaled scores may all be 0 in a fallback tier
         while pool and len(chosen) < need:
-            best, best_score = None, -1e9
-            for i in pool:
-                rel = fused[i] / top
-                sim = max((jaccard(snap.grams(i), snap.grams(j)) for j in chosen), default=0.0)
-                score = self.mmr_lambda * rel - (1 - self.mmr_lambda) * sim
-                if score > best_score:
-                    best, best_score = i, score
-            chosen.append(best)
+            if diversify:
+                best = max(pool, key=lambda i: self.mmr_lambda * fused[i] / top - (1 - self.mmr_lambda) * max(
+                    (jaccard(snap.grams(i), snap.grams(j)) for j in chosen), default=0.0))
+            else:
+                best = pool[0]
             pool.remove(best)
+            host = _copy_of(snap, best, kept + chosen)
+            if host is None:
+                chosen.append(best)
+            else:
+                copies.setdefault(host, []).append(best)
         return chosen
 
-    def _result(self, snap: _Snapshot, i: int, score: float, tier: int) -> SearchResult:
+    def _result(self, snap: _Snapshot, i: int, score: float, tier: int, contained: list[int]) -> SearchResult:
         c = snap.chunks[i]
         d = snap.docs[c.doc_id]
         # A passage copied into hundreds of files lists its first copies, not all of them.
+        copies = [j for f in [snap.family[i]] + [snap.family[c] for c in contained] for j in snap.members.get(f, [])[: _MAX_LISTED_COPIES + 1]]
         others = [
             FamilyMember(snap.chunks[j].id, snap.chunks[j].doc_id, snap.docs[snap.chunks[j].doc_id].title, snap.chunks[j].source)
-            for j in snap.members.get(snap.family[i], [])[: _MAX_LISTED_COPIES + 1]
+            for j in dict.fromkeys(copies)
             if j != i
         ][:_MAX_LISTED_COPIES]
         return SearchResult(
@@ -320,6 +328,18 @@ class Searcher:
             also_in=others,
             level_tier=tier,
         )
+
+
+def _copy_of(snap: _Snapshot, i: int, kept: list[int]) -> int | None:
+    """The kept result whose text holds most of candidate ``i``'s character pairs, or of
+    whose pairs ``i`` holds most (one passage chunked two ways), if there is one."""
+    mine = snap.grams(i)
+    for j in kept:
+        theirs = snap.grams(j)
+        smaller = min(len(mine), len(theirs))
+        if smaller >= _MIN_PAIRS_FOR_COPY and len(mine & theirs) >= _CONTAINED * smaller:
+            return j
+    return None
 
 
 def _scaled(scores: dict[int, float]) -> dict[int, float]:
