@@ -13,7 +13,7 @@ from benchlib import ROOT, machine, publish
 
 from plandraft import settings
 from plandraft.resources import open_store
-from vectorstore.evaluate import load_queries, run_searcher
+from vectorstore.evaluate import load_queries, repeated_pairs, run_searcher
 from vectorstore.search import Searcher
 
 QUERY_SETS = ("eval_queries.json", "eval_queries_heldout.json")
@@ -26,6 +26,7 @@ VARIANTS = {
     "dense weight 0.7": {"dense_weight": 0.7},
     "without the glossary": {"use_glossary": False},
     "without sentence vectors": {"use_units": False},
+    "without collapsing a passage chunked two ways": {"collapse_copies": False},
 }
 
 
@@ -40,10 +41,11 @@ def main() -> None:
     header = " | ".join(f"{name}: all | reworded" for name in QUERY_SETS)
     lines = [
         f"Machine: {machine()}. Embedder: `{store.embedder.name}`. Hybrid search, k = 5, no filters; "
-        "each cell is hit@1 / hit@5 (MRR).",
+        "each cell is hit@1 / hit@5 (MRR). Last column: pairs of results in one top 5 that repeat one passage "
+        "(one holds ≥ 80% of the other's character pairs), per search, over both sets' queries with no level and with 街道.",
         "",
-        f"| variant | {header} |",
-        "|---|" + "---|" * (2 * len(QUERY_SETS)),
+        f"| variant | {header} | repeated pairs per top 5 |",
+        "|---|" + "---|" * (2 * len(QUERY_SETS) + 1),
     ]
     for label, options in VARIANTS.items():
         searcher = Searcher(store, **options)
@@ -53,7 +55,8 @@ def main() -> None:
             for subset in (queries, reworded):
                 s = run_searcher(searcher, subset, "hybrid")
                 cells.append(f"{s.hit1:.3f} / {s.hit5:.3f} ({s.mrr:.3f})")
-        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+        repeats = repeated_pairs(searcher, [q for queries in sets.values() for q in queries])
+        lines.append(f"| {label} | " + " | ".join(cells) + f" | {repeats:.2f} |")
         print(lines[-1], flush=True)
     store.close()
     publish("fusion", lines, args.write)

@@ -53,6 +53,22 @@ def score(ranked_texts: list[list[list[str]]], queries: list[dict], seconds: flo
     return Scores(hit1 / n, hit5 / n, rr / n, n, 1000 * seconds / max(n, 1))
 
 
+def repeated_pairs(searcher: Searcher, queries: list[dict], k: int = 5, levels=(None, "街道")) -> float:
+    """Pairs of results in one top-k that repeat one passage, per search: one holds at least
+    80% of the other's character pairs (copies, or one passage chunked two ways)."""
+    from vectorstore.lexical import char_bigrams
+
+    pairs = searches = 0
+    for q in queries:
+        for level in levels:
+            grams = [char_bigrams(h.text) for h in searcher.search(q["query"], k=k, filters=SearchFilters(level=level))]
+            searches += 1
+            for i, a in enumerate(grams):
+                for b in grams[i + 1:]:
+                    pairs += len(a & b) >= 0.8 * max(1, min(len(a), len(b)))
+    return pairs / max(searches, 1)
+
+
 def run_searcher(searcher: Searcher, queries: list[dict], mode: str, k: int = 5) -> Scores:
     store = searcher.store
     texts_of = {}

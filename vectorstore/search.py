@@ -138,12 +138,13 @@ class Searcher:
     """Hybrid search over a CorpusStore.  Thread-safe; rebuilds its lexical index when the store changes."""
 
     def __init__(self, store, *, candidates: int = 60, mmr_lambda: float = 0.75, use_glossary: bool = True,
-                 use_units: bool = True, fusion: str = "mean", dense_weight: float = _W_DENSE):
+                 use_units: bool = True, fusion: str = "mean", dense_weight: float = _W_DENSE, collapse_copies: bool = True):
         if fusion not in FUSIONS:
             raise ValueError(f"fusion must be one of {FUSIONS}")
         self.store = store
         self.fusion = fusion  # "rrf" is kept for the ablation in scripts/bench_fusion.py
         self.dense_weight = dense_weight
+        self.collapse_copies = collapse_copies  # off only for the ablation in scripts/bench_fusion.py
         self.candidates = candidates
         self.mmr_lambda = mmr_lambda
         self.use_glossary = use_glossary  # plain words → 公文 terms (vectorstore/glossary.py)
@@ -291,7 +292,7 @@ class Searcher:
             else:
                 best = pool[0]
             pool.remove(best)
-            host = _copy_of(snap, best, kept + chosen)
+            host = _copy_of(snap, best, kept + chosen) if self.collapse_copies else None
             if host is None:
                 chosen.append(best)
             else:
