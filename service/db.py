@@ -27,6 +27,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
 
 from plandraft import settings as settings_mod
@@ -214,11 +215,16 @@ _ADDED_COLUMNS = [("ingest_jobs", "runner", "VARCHAR(300) NOT NULL DEFAULT ''")]
 
 
 def _add_new_columns(engine: Engine) -> None:
-    names = inspect(engine)
-    with engine.begin() as conn:
-        for table, column, spec in _ADDED_COLUMNS:
-            if column not in {c["name"] for c in names.get_columns(table)}:
+    for table, column, spec in _ADDED_COLUMNS:
+        if column in {c["name"] for c in inspect(engine).get_columns(table)}:
+            continue
+        try:
+            with engine.begin() as conn:
                 conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {spec}"))
+        except OperationalError:
+            # Another worker starting at the same moment added it first.
+            if column not in {c["name"] for c in inspect(engine).get_columns(table)}:
+                raise
 
 
 def get_engine() -> Engine:
