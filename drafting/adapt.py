@@ -24,7 +24,9 @@ from drafting.vocabulary import (
 from ingest.structure import find_foreign_names, find_placeholders
 
 SLOT = "【待填：{}】"
-_SLOT_RE = re.compile(r"【待填：[^】]*】")
+SLOT_RE = re.compile(r"【待填：[^】]*】")
+_PLACE_SUFFIX = re.compile(r"(街道|镇|乡|县|区|市|省)$")
+_TITLE = re.compile(r"(主席|委员长|书记|县长|市长|区长|镇长|主任)$")
 
 
 @dataclass
@@ -163,9 +165,9 @@ class Adapter:
 
     def _stems(self, text: str, known_names, changes: list[Change]) -> str:
         own = {self.place or "", self.parent_place or ""}
-        own_stems = {re.sub(r"(街道|镇|乡|县|区|市|省)$", "", p) for p in own if p}
+        own_stems = {_PLACE_SUFFIX.sub("", p) for p in own if p}
         for name in known_names:
-            stem = re.sub(r"(街道|镇|乡|县|区|市|省)$", "", name)
+            stem = _PLACE_SUFFIX.sub("", name)
             if len(stem) < 2 or stem == name or stem in own_stems or name in own:
                 continue
             if stem in text:
@@ -173,19 +175,19 @@ class Adapter:
         return text
 
     def _name_replacement(self, name: str, text: str = "") -> str | None:
-        suffix = re.search(r"(街道|镇|乡|县|区|市|省)$", name)
+        suffix = _PLACE_SUFFIX.search(name)
         # "在常宁市政协的正确领导下": another place's 政协 above is the requester's parent body.
         if suffix and self.parent_place and suffix.group(1) in ("县", "区", "市") and f"{name}政协" in text:
             return self.parent_place
-        own = self.place and re.search(r"(街道|镇|乡|县|区|市|省)$", self.place)
+        own = self.place and _PLACE_SUFFIX.search(self.place)
         if suffix and own and suffix.group(1) == own.group(1):
             return self.place
-        parent = self.parent_place and re.search(r"(街道|镇|乡|县|区|市|省)$", self.parent_place)
+        parent = self.parent_place and _PLACE_SUFFIX.search(self.parent_place)
         if suffix and parent and suffix.group(1) == parent.group(1):
             return self.parent_place
-        if re.search(r"(主席|委员长|书记|县长|市长|区长|镇长|主任)$", name) or not suffix:
-            if len(name) <= 4 and not suffix and re.search(r"(主席|委员长|书记|县长|市长|区长|镇长|主任)$", name):
-                return SLOT.format("领导姓名职务")
+        if not suffix and _TITLE.search(name):
+            return SLOT.format("领导姓名职务") if len(name) <= 4 else SLOT.format("地名或人名")
+        if not suffix:
             return SLOT.format("地名或人名")
         return SLOT.format(f"{suffix.group(1)}名")
 
@@ -235,7 +237,7 @@ class Adapter:
             kind = "slot" if repl.startswith("【") else ("reference" if "党代会" in note else "name_replaced")
             text = self._sub(pattern, repl, text, kind, changes, note)
         # Anything still looking like a placeholder becomes a slot: a draft never shows 20xx or XX.
-        for left in find_placeholders(_SLOT_RE.sub("", text)):
+        for left in find_placeholders(SLOT_RE.sub("", text)):
             text = self._sub(re.escape(left), SLOT.format("内容"), text, "slot", changes, "无法自动填写的占位符")
         return text
 
@@ -253,6 +255,6 @@ def _pick(words: tuple[str, ...], place: str | None) -> str:
 
 def remaining_problems(text: str, level: str) -> list[str]:
     """What a finished draft text must not contain: placeholders and other levels' words."""
-    problems = [f"占位符“{p}”" for p in find_placeholders(_SLOT_RE.sub("", text))]
+    problems = [f"占位符“{p}”" for p in find_placeholders(SLOT_RE.sub("", text))]
     problems += [f"其他层级用语“{t}”" for t in foreign_terms(level) if t in text]
     return problems

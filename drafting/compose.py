@@ -20,6 +20,9 @@ _LEADING_NUMBER = re.compile(r"^\s*(?:#{1,6}\s*)?(?:[一二三四五六七八九
 _PAST = re.compile(r"了|已经|取得|先后|半年来|一年来|共收到|顺利交办")
 _QUANTITY = re.compile(r"\d+(?:\.\d+)?\s*(?:次|项|件|个|名|人|篇|批|%|万|亿|户|场|期)")
 _LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
+# Below this similarity a rewritten sentence is no longer the one it came from (LLM rewrites
+# and a person's edits alike are tied to the closest sentence at or above it).
+MIN_SIMILARITY = 0.2
 
 
 @dataclass
@@ -44,6 +47,16 @@ def number_section(n: int) -> str:
 def similarity(a: str, b: str) -> float:
     """Jaccard overlap of two texts' character pairs."""
     return jaccard(char_bigrams(a), char_bigrams(b))
+
+
+def closest(piece: str, texts: list[str]) -> tuple[int | None, float]:
+    """The index of the text ``piece`` most resembles (an identical text scores 1.0), and how much."""
+    best, best_sim = None, 0.0
+    for i, text in enumerate(texts):
+        sim = 1.0 if text == piece else similarity(piece, text)
+        if sim > best_sim:
+            best, best_sim = i, sim
+    return best, best_sim
 
 
 def candidates(results: list, rank_offset: int = 0) -> list[Candidate]:
@@ -99,7 +112,7 @@ class SectionComposer:
         self.adapter = adapter
         self.family_counts = family_counts  # sentences per document family so far, draft-wide
         self.max_share = max_share
-        self.chosen_texts: list[str] = []  # every sentence already in the draft
+        self.chosen: list[set[str]] = []  # character pairs of every sentence already in the draft
 
     def compose(self, role: str, title: str, results: list, n_items: int, per_item: int, planned_total: int) -> SectionDraft:
         pool = [c for c in candidates(results) if acceptable(c)]
@@ -111,7 +124,8 @@ class SectionComposer:
         for c in pool:
             if len(items) >= n_items and all(len(i) >= per_item for i in items):
                 break
-            if any(similarity(c.text, t) > 0.5 for t in self.chosen_texts):
+            grams = char_bigrams(c.text)
+            if any(jaccard(grams, g) > 0.5 for g in self.chosen):
                 continue  # a near-repeat of a sentence already in the draft
             if self.family_counts.get(c.doc_family, 0) >= cap:
                 continue  # one source document may not dominate the draft
@@ -124,7 +138,7 @@ class SectionComposer:
                 items.append([c])
             else:
                 continue
-            self.chosen_texts.append(c.text)
+            self.chosen.append(grams)
             self.family_counts[c.doc_family] = self.family_counts.get(c.doc_family, 0) + 1
         return self._assemble(role, title, items)
 
@@ -156,8 +170,9 @@ class SectionComposer:
                 )
                 for ch in adapted.changes:
                     warnings.append(_warning(ch, role, index))
-                if _QUANTITY.search(text):
-                    warnings.append(DraftWarning("number", f"数字“{_QUANTITY.search(text).group(0)}”照录自来源，请核实是否适用于本单位", role, index, _QUANTITY.search(text).group(0)))
+                quantity = _QUANTITY.search(text)
+                if quantity:
+                    warnings.append(DraftWarning("number", f"数字“{quantity.group(0)}”照录自来源，请核实是否适用于本单位", role, index, quantity.group(0)))
                 parts.append(text)
                 sources.setdefault(c.source.chunk_id, c.source)
             lines.append(number_item(n) + "".join(parts))

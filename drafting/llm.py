@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 
 import prompts
-from drafting.adapt import SLOT, remaining_problems
-from drafting.compose import similarity
+from drafting.adapt import SLOT_RE, remaining_problems
+from drafting.compose import MIN_SIMILARITY, closest
 from drafting.model import DraftRequest, DraftWarning, SectionDraft, Sentence, SentenceSource
 from ingest.structure import find_foreign_names
 from vectorstore.lexical import char_bigrams, jaccard
@@ -171,12 +171,9 @@ def _as_section(text: str, extractive: SectionDraft) -> SectionDraft:
         piece = piece.strip()
         if not piece:
             continue
-        best, best_sim = None, 0.0
-        for s in extractive.sentences:
-            sim = similarity(piece, s.text)
-            if sim > best_sim:
-                best, best_sim = s, sim
-        if best is not None and best_sim >= 0.2:
+        index, best_sim = closest(piece, [s.text for s in extractive.sentences])
+        best = extractive.sentences[index] if index is not None else None
+        if best is not None and best_sim >= MIN_SIMILARITY:
             kind = "verbatim" if piece == best.text else "adapted"
             sources = [SentenceSource(src.chunk_id, src.doc_id, round(best_sim, 3)) for src in best.sources]
             sentences.append(Sentence(piece, kind, sources, best.source_text))
@@ -186,7 +183,7 @@ def _as_section(text: str, extractive: SectionDraft) -> SectionDraft:
     # Sentence indices of the extractive warnings no longer apply; keep them per section.
     for w in keep:
         w.sentence = None
-    for slot in re.findall(re.escape(SLOT.split("{")[0]) + r"[^】]*】", text):
+    for slot in SLOT_RE.findall(text):
         if not any(w.kind == "slot" and w.text == slot for w in keep):
             keep.append(DraftWarning("slot", f"待填内容：{slot}", extractive.role, None, slot))
     return SectionDraft(extractive.role, extractive.title, text, sentences, extractive.sources, keep, mode="llm")

@@ -11,13 +11,12 @@ import copy
 import re
 from typing import Any
 
-from drafting.compose import similarity
+from drafting.compose import MIN_SIMILARITY, closest
 
 _SENTENCE_END = re.compile(r"(?<=[。！？；])|\n")
 _ITEM_NUMBER = re.compile(r"^\s*[（(][一二三四五六七八九十\d]+[）)]\s*")
 # Warning kinds whose ``text`` is words in the section: gone from the text, the warning is moot.
 _TEXT_BOUND = ("slot", "number", "year")
-MIN_SIMILARITY = 0.2
 
 
 def split_sentences(text: str) -> list[str]:
@@ -41,11 +40,7 @@ def revise_section(section: dict[str, Any], new_text: str) -> dict[str, Any]:
     sentences: list[dict[str, Any]] = []
     new_index_of: dict[int, int] = {}
     for piece in split_sentences(new_text):
-        best, best_sim = None, 0.0
-        for i, s in enumerate(old):
-            sim = 1.0 if s["text"] == piece else similarity(piece, s["text"])
-            if sim > best_sim:
-                best, best_sim = i, sim
+        best, best_sim = closest(piece, [s["text"] for s in old])
         if best is not None and best_sim >= 1.0:
             sentence = copy.deepcopy(old[best])
         elif best is not None and best_sim >= MIN_SIMILARITY and old[best]["sources"]:
