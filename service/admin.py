@@ -108,11 +108,7 @@ def reingest():
 @bp.get("/jobs/<job_id>")
 @role_required("admin")
 def job(job_id: str):
-    db = get_db()
-    found = db.get(IngestJob, job_id)
-    if found is None:
-        raise ApiError("没有这个入库任务 (no such job)", 404)
-    return render_template("admin/job.html", job=jobs.settle(db, found))
+    return render_template("admin/job.html", job=jobs.job_or_404(get_db(), job_id))
 
 
 @bp.get("/families")

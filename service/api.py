@@ -11,7 +11,7 @@ from flask_login import current_user
 from service import corpus, generation, get_drafter, get_store, history, jobs
 from service.admin import start_upload_job
 from service.auth import role_required
-from service.db import IngestJob, get_db
+from service.db import get_db
 from service.diffing import all_warnings, compare_sections
 from service.drafts import export_response, load_draft, visible_drafts
 from service.errors import ApiError
@@ -285,11 +285,7 @@ def ingest():
 @bp.get("/ingest/jobs/<job_id>")
 @role_required("admin")
 def ingest_job(job_id: str):
-    db = get_db()
-    job = db.get(IngestJob, job_id)
-    if job is None:
-        raise ApiError("job: 没有这个入库任务 (no such job)", 404)
-    return jsonify({"job": jobs.settle(db, job).to_dict()})
+    return jsonify({"job": jobs.job_or_404(get_db(), job_id).to_dict()})
 
 
 @bp.get("/stats")

@@ -40,6 +40,14 @@ def start(db: Session, user: User, paths: list[Path], kind: str) -> IngestJob:
     return job
 
 
+def job_or_404(db: Session, job_id: str) -> IngestJob:
+    """The job as it stands now (settled, see ``settle``); 404 when there is none."""
+    job = db.get(IngestJob, job_id)
+    if job is None:
+        raise ApiError("job: 没有这个入库任务 (no such job)", 404)
+    return settle(db, job)
+
+
 def settle(db: Session, job: IngestJob) -> IngestJob:
     """``job``, marked failed if it is still queued or running but the process running it is
     gone (killed, restarted): otherwise an admin would watch it "running" for ever."""

@@ -474,12 +474,7 @@ class CorpusStore:
                 r["id"]: r["family_id"]
                 for r in db.execute("SELECT id, family_id FROM chunks WHERE source = ?", (source,))
             }
-            old_units = {
-                r[0]
-                for r in db.execute(
-                    "SELECT unit_id FROM chunk_units WHERE chunk_id IN (SELECT id FROM chunks WHERE source = ?)", (source,)
-                )
-            }
+            old_units = _units_of_source(db, source)
             old_docs = {
                 r["id"]: (r["family_id"], r["overrides"])
                 for r in db.execute("SELECT id, family_id, overrides FROM documents WHERE source = ?", (source,))
@@ -571,12 +566,7 @@ class CorpusStore:
         with self._lock:
             db = self._conn()
             chunk_ids = {r[0] for r in db.execute("SELECT id FROM chunks WHERE source = ?", (source,))}
-            chunk_ids |= {
-                r[0]
-                for r in db.execute(
-                    "SELECT unit_id FROM chunk_units WHERE chunk_id IN (SELECT id FROM chunks WHERE source = ?)", (source,)
-                )
-            }
+            chunk_ids |= _units_of_source(db, source)
             with self._transaction() as tx:
                 removed = tx.execute("SELECT COUNT(*) FROM documents WHERE source = ?", (source,)).fetchone()[0]
                 tx.execute("DELETE FROM chunk_tokens WHERE chunk_id IN (SELECT id FROM chunks WHERE source = ?)", (source,))
@@ -850,22 +840,13 @@ class CorpusStore:
     def _embed_and_upsert(self, coll, chunks: list[Chunk], metadata: dict[str, dict]) -> int:
         """Embed and store ``chunks``; copies within the batch (same text, numbering aside) are
         embedded once.  Returns how many texts were embedded."""
-        embedder = self.embedder
-        size = max(1, int(getattr(embedder, "batch_size", 32)))
         first: dict[str, Chunk] = {}
         copies: dict[str, list[Chunk]] = {}
         for c in chunks:
             key = text_key(c.text)
             first.setdefault(key, c)
             copies.setdefault(key, []).append(c)
-        # Similar lengths in one batch: a batch is padded to its longest text, and a mix of
-        # headings and 600-character sections made ingest embed ~3× slower than the bare model.
-        for batch in _batches(sorted(first.items(), key=lambda kv: len(kv[1].text)), size):
-            vectors = np.asarray(embedder.embed([c.text for _, c in batch]), dtype=np.float32)
-            if vectors.ndim != 2 or vectors.shape[0] != len(batch):
-                raise StoreError(
-                    f"{embedder.name} returned vectors of shape {vectors.shape} for {len(batch)} texts"
-                )
+        for batch, vectors in self._embedded([(key, c.text) for key, c in first.items()]):
             members = [(m, vectors[i]) for i, (key, _) in enumerate(batch) for m in copies[key]]
             coll.upsert(
                 ids=[m.id for m, _ in members],
@@ -874,6 +855,18 @@ class CorpusStore:
                 documents=[m.text for m, _ in members],
             )
         return len(first)
+
+    def _embedded(self, items: list[tuple[str, str]]) -> Iterator[tuple[list[tuple[str, str]], np.ndarray]]:
+        """(key, text) items embedded batch by batch: (the batch, its vectors)."""
+        embedder = self.embedder
+        size = max(1, int(getattr(embedder, "batch_size", 32)))
+        # Similar lengths in one batch: a batch is padded to its longest text, and a mix of
+        # headings and 600-character sections made ingest embed ~3× slower than the bare model.
+        for batch in _batches(sorted(items, key=lambda item: len(item[1])), size):
+            vectors = np.asarray(embedder.embed([text for _, text in batch]), dtype=np.float32)
+            if vectors.ndim != 2 or vectors.shape[0] != len(batch):
+                raise StoreError(f"{embedder.name} returned vectors of shape {vectors.shape} for {len(batch)} texts")
+            yield batch, vectors
 
     def _reuse_vectors(self, coll, chunks: list[Chunk], metadata: dict[str, dict]) -> list[Chunk]:
         """Copy the vector of an identical stored text to each chunk that has one; return the rest."""
@@ -899,10 +892,7 @@ class CorpusStore:
         return [c for c in chunks if c.id not in reused]
 
     def _embed_units(self, coll, units: list[tuple[str, str]]) -> None:
-        embedder = self.embedder
-        size = max(1, int(getattr(embedder, "batch_size", 32)))
-        for batch in _batches(sorted(units, key=lambda u: len(u[1])), size):
-            vectors = np.asarray(embedder.embed([t for _, t in batch]), dtype=np.float32)
+        for batch, vectors in self._embedded(units):
             coll.upsert(
                 ids=[u for u, _ in batch],
                 embeddings=vectors,
@@ -949,6 +939,12 @@ def _upgrade_to_2(db: sqlite3.Connection) -> None:
         db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
+
+
+def _units_of_source(db: sqlite3.Connection, source: str) -> set[str]:
+    """The sentence vectors' ids of every chunk ``source`` holds."""
+    rows = db.execute("SELECT unit_id FROM chunk_units WHERE chunk_id IN (SELECT id FROM chunks WHERE source = ?)", (source,))
+    return {r[0] for r in rows}
 
 
 def _read_generation(db: sqlite3.Connection) -> int:
