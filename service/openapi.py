@@ -23,6 +23,18 @@ def _errors(*codes: int) -> dict[str, Any]:
 _DRAFT_ID = {"name": "draft_id", "in": "path", "required": True, "schema": {"type": "string"}}
 _DOC_ID = {"name": "doc_id", "in": "path", "required": True, "schema": {"type": "string"}}
 _NUMBER = {"name": "number", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+# A retrieved passage, as a search result and as a draft section's source.
+_PASSAGE = {
+    "chunk_id": {"type": "string"},
+    "doc_id": {"type": "string"},
+    "doc_title": {"type": "string"},
+    "source": {"type": "string"},
+    "text": {"type": "string"},
+    "score": {"type": "number"},
+    "level": {"type": "string"},
+    "year": {"type": "integer", "nullable": True},
+    "heading_path": {"type": "array", "items": {"type": "string"}},
+}
 _VERSION_Q = {"name": "version", "in": "query", "schema": {"type": "integer"}, "description": "a version number; the latest by default"}
 
 
@@ -70,15 +82,7 @@ def spec() -> dict[str, Any]:
         "SourceRef": {
             "type": "object",
             "properties": {
-                "chunk_id": {"type": "string"},
-                "doc_id": {"type": "string"},
-                "doc_title": {"type": "string"},
-                "source": {"type": "string"},
-                "score": {"type": "number"},
-                "level": {"type": "string"},
-                "year": {"type": "integer", "nullable": True},
-                "text": {"type": "string"},
-                "heading_path": {"type": "array", "items": {"type": "string"}},
+                **_PASSAGE,
                 "span": {"type": "array", "items": {"type": "integer"}, "nullable": True},
                 "family_size": {"type": "integer"},
             },
@@ -124,20 +128,7 @@ def spec() -> dict[str, Any]:
         },
         "SearchResult": {
             "type": "object",
-            "properties": {
-                "chunk_id": {"type": "string"},
-                "doc_id": {"type": "string"},
-                "doc_title": {"type": "string"},
-                "source": {"type": "string"},
-                "text": {"type": "string"},
-                "score": {"type": "number"},
-                "level": {"type": "string"},
-                "section_role": {"type": "string"},
-                "heading_path": {"type": "array", "items": {"type": "string"}},
-                "year": {"type": "integer", "nullable": True},
-                "kind": {"type": "string"},
-                "family_id": {"type": "string"},
-            },
+            "properties": {**_PASSAGE, "section_role": {"type": "string"}, "kind": {"type": "string"}, "family_id": {"type": "string"}},
         },
         "Document": {
             "type": "object",
