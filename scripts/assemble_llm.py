@@ -68,11 +68,22 @@ def part_path(n: int) -> Path:
     raise AssemblyError(f"{dist_name} has no data/{wanted} in its RECORD")
 
 
+def copy_hashing(src, dst, digest) -> int:
+    """Read ``src`` to its end block by block, feeding ``digest`` and writing to ``dst`` (unless
+    None); returns the bytes read.  Big model files never sit in memory whole."""
+    size = 0
+    while block := src.read(CHUNK):
+        digest.update(block)
+        if dst is not None:
+            dst.write(block)
+        size += len(block)
+    return size
+
+
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as f:
-        while block := f.read(CHUNK):
-            digest.update(block)
+        copy_hashing(f, None, digest)
     return digest.hexdigest()
 
 
@@ -102,10 +113,7 @@ def assemble(out: Path) -> None:
         with partial.open("wb") as dst:
             for part in parts:
                 with part.open("rb") as src:
-                    while block := src.read(CHUNK):
-                        dst.write(block)
-                        digest.update(block)
-                        size += len(block)
+                    size += copy_hashing(src, dst, digest)
         if size != MODEL_SIZE:
             raise AssemblyError(
                 f"assembled {size:,} bytes, expected {MODEL_SIZE:,}: a part is wrong"
