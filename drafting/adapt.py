@@ -12,20 +12,21 @@ from dataclasses import dataclass, field
 from drafting.model import DraftRequest
 from drafting.vocabulary import (
     _CONGRESS,
+    _CONGRESS_AND_PLENUM,
     _FIVE_YEAR,
-    _PLENUM,
-    DATED_REFERENCES,
     LEVEL_TERMS,
     five_year_plan,
     foreign_terms,
     level_of_term,
     party_congress,
 )
+from ingest.lexicon import dated_terms
 from ingest.structure import find_foreign_names, find_placeholders
 
 SLOT = "【待填：{}】"
 SLOT_RE = re.compile(r"【待填：[^】]*】")
 _PLACE_SUFFIX = re.compile(r"(街道|镇|乡|县|区|市|省)$")
+_BARE_STREET = re.compile(r"街道(?!党工委|办事处|政协|工委|联络|联组)")
 _TITLE = re.compile(r"(主席|委员长|书记|县长|市长|区长|镇长|主任)$")
 
 
@@ -102,7 +103,21 @@ class Adapter:
         return text
 
     def _dated(self, text: str, changes: list[Change]) -> str:
+        """Congress, plenums, five-year plan and campaigns as the plan's year has them
+        (data/references/dated.tsv): updated where the current term is known, the sentence
+        dropped where it tells members to carry out what is over."""
         congress = party_congress(self.year)
+        session = congress[2:-1] + "届"  # 党的二十大 → 二十届
+        studies = f"{congress}和{session}历次全会精神"
+
+        def plenum_repl(m: re.Match) -> str:
+            if m.group(0) != studies:
+                changes.append(Change("reference", m.group(0), studies, f"{self.year}年的计划学习{studies}"))
+            return studies
+
+        # "党的十九大和十九届四中全会精神", "十x届x中全会精神", "党的和十x届x中全会精神" (a site
+        # removed the congress): one phrase, rewritten whole.
+        text = _CONGRESS_AND_PLENUM.sub(plenum_repl, text)
 
         def congress_repl(m: re.Match) -> str:
             if m.group(0) != congress:
@@ -110,6 +125,8 @@ class Adapter:
             return congress
 
         text = _CONGRESS.sub(congress_repl, text)
+        # "全面贯彻落实党的精神": the site removed the congress's name; the year decides it.
+        text = self._sub(r"党的(?=(?:重要)?精神|和[^届]{0,3}届)", congress, text, "reference", changes, "原文缺党代会名称，按年份补全")
         fyp = five_year_plan(self.year)
 
         def fyp_repl(m: re.Match) -> str:
@@ -120,18 +137,14 @@ class Adapter:
             return new
 
         text = _FIVE_YEAR.sub(fyp_repl, text)
-        text = self._sub(_PLENUM, SLOT.format("全会名称"), text, "slot", changes, "届次和全会须按当年实际填写")
-        for ref in DATED_REFERENCES:
-            if not re.search(ref.pattern, text):
+        for term in dated_terms():
+            if term.pattern is None or term.current_for(self.year) or not term.pattern.search(text):
                 continue
-            fits = (ref.first_year is None or self.year >= ref.first_year) and (ref.last_year is None or self.year <= ref.last_year)
-            if fits:
-                continue
-            if ref.replace_with is not None:
-                text = self._sub(ref.pattern, ref.replace_with, text, "reference", changes, ref.note)
+            if term.replace_with:
+                text = self._sub(term.pattern, term.replace_with, text, "reference", changes, term.note or f"“{term.term}”已不是{self.year}年的提法")
             else:
-                for m in re.finditer(ref.pattern, text):
-                    changes.append(Change("reference", m.group(0), m.group(0), ref.note + "，请核实是否保留"))
+                for m in term.pattern.finditer(text):
+                    changes.append(Change("drop", m.group(0), "", f"“{term.term}”不是{self.year}年的工作"))
         return text
 
     def _place_placeholders(self, text: str, changes: list[Change]) -> str:
@@ -192,6 +205,18 @@ class Adapter:
         return SLOT.format(f"{suffix.group(1)}名")
 
     def _vocabulary(self, text: str, source_level: str, changes: list[Change]) -> str:
+        text = self._township_words(text, changes)
+        # A bare 街道 / 镇 in a source of that level speaks of the writer's own area ("关注街道
+        # 经济"): in a plan of another level it is the requester's own area word.
+        area = self._area_word()
+        if source_level in ("街道", "乡镇") and source_level != self.level and area:
+            # Named streets (香山街道) were replaced with the names before this runs.
+            if source_level == "街道":
+                text = self._sub(_BARE_STREET, area, text, "vocabulary", changes, "原文是街道的计划，“街道”指其本级")
+        elif source_level == "街道" and self.level != "街道":
+            # A 界别 has no area of its own: "关注街道经济" cannot be said of it at all.
+            for m in _BARE_STREET.finditer(text):
+                changes.append(Change("drop", m.group(0), "", "原文说的是街道本地的事务"))
         # Words of another level map to the same role at this level: 镇党委 → 街道党工委.
         for term in self._foreign:
             if term not in text:
@@ -205,7 +230,9 @@ class Adapter:
                 target = self.request.org_name
             if not target:
                 continue
-            text = self._sub(re.escape(term), target, text, "vocabulary", changes, f"“{term}”是其他层级的用语")
+            # The name is replaced whole: "街道政协联络处" never becomes "街道白沙镇政协工作组".
+            pattern = (r"(?:街道|[镇乡县区市省])?" if group == "body" else "") + re.escape(term)
+            text = self._sub(pattern, target, text, "vocabulary", changes, f"“{term}”是其他层级的用语")
         # The source's words for itself become the requester's: a city plan's 市政协 / 市委 /
         # 全市, reused for a district, become the district's own.
         if source_level in LEVEL_TERMS and source_level != self.level and source_level != "界别专委":
@@ -213,14 +240,48 @@ class Adapter:
                 target = self.request.org_name if group == "body" else self.terms.get(group)
                 for word in sorted(LEVEL_TERMS[source_level][group], key=len, reverse=True):
                     if target and word in text and word != target and word not in LEVEL_TERMS[self.level][group]:
-                        text = self._sub(re.escape(word), target, text, "vocabulary", changes, f"原文是{source_level}的计划，“{word}”指其本级")
+                        prefix = r"(?:街道|[镇乡县区市省])?" if group == "body" else ""
+                        text = self._sub(prefix + re.escape(word), target, text, "vocabulary", changes, f"原文是{source_level}的计划，“{word}”指其本级")
         # The 政协 above: a township's 县政协 becomes a street's 区政协.
         above = self.terms.get("above")
         if above and source_level in LEVEL_TERMS and source_level != self.level:
             for word in LEVEL_TERMS[source_level]["above"]:
                 if word != above and word in text and word not in LEVEL_TERMS[self.level]["body"]:
                     text = self._sub(re.escape(word), above, text, "vocabulary", changes, "上级政协随层级改变")
+        # The body above is the requester's own parent: 宁海县政协's township says 县政协, not 区政协.
+        parent = self.parent_place and _PLACE_SUFFIX.search(self.parent_place)
+        if parent and parent.group(1) in ("县", "区", "市"):
+            ours = parent.group(1) + "政协"
+            for word in LEVEL_TERMS.get(self.level, {}).get("above", ()):
+                if word != ours and word in text:
+                    text = self._sub(re.escape(word), ours, text, "vocabulary", changes, f"上级是{self.request.parent_body}")
+        # "按照县、镇党委统一部署" become "县、市委": a pair of levels, one of them ours — keep ours.
+        party = self.terms.get("party")
+        if party:
+            text = self._sub(rf"[县区市镇乡]、(?={re.escape(party)})", "", text, "vocabulary", changes, "上级与本级并称，只留本级")
         return text
+
+    def _area_word(self) -> str | None:
+        """The one-character word for the requester's own area: 镇, 乡, 县, 区, 市, 省."""
+        m = self.place and _PLACE_SUFFIX.search(self.place)
+        if m and m.group(1) != "街道":
+            return m.group(1)
+        return {"乡镇": "镇", "县区": "县", "市": "市", "省": "省"}.get(self.level)
+
+    def _township_words(self, text: str, changes: list[Change]) -> str:
+        """A 镇's plan speaks of 镇党委 / 全镇 / 依法治镇, a 乡's of 乡党委 / 全乡 — never the other's."""
+        if self.level != "乡镇":
+            return text
+        own = self._area_word()
+        other = {"镇": "乡", "乡": "镇"}.get(own or "")
+        if not other:
+            return text
+        words = {w for group in LEVEL_TERMS["乡镇"].values() for w in group if other in w and "乡镇" not in w}
+        for word in sorted(words, key=len, reverse=True):
+            if word in text:
+                text = self._sub(re.escape(word), word.replace(other, own), text, "vocabulary", changes, f"本单位是{own}，不用“{word}”")
+        text = self._sub(f"依法治{other}", f"依法治{own}", text, "vocabulary", changes, f"本单位是{own}")
+        return self._sub(f"{other}党政(?=[，。、的])", f"{own}党政", text, "vocabulary", changes, f"本单位是{own}")
 
     def _placeholders(self, text: str, changes: list[Change]) -> str:
         rules: list[tuple[str, str, str]] = [

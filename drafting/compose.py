@@ -1,39 +1,49 @@
-"""The extractive composer: numbered 公文-style items assembled from the best sources.
+"""The extractive composer: a section's items, each a whole unit of a past plan, adapted.
 
-Works with no LLM at all.  For each section it takes retrieved passages, cuts them into
-sentences, drops what a plan should not say (past-tense summary, slot-ridden or too short
-text, near-repeats), adapts each sentence to the requester and records where it came from.
+Works with no LLM at all.  Ingest cut every plan into units (a lead phrase and its own
+sentences) and recorded what is wrong with each (ingest.quality); the composer reads them:
+units that fit the section's role, cleanest first, each adapted to the requester.  A sentence
+that cannot be adapted without breaking it (another body's particulars, a slot, a reference
+whose years are over) is left out; an enumeration loses nothing or is left out whole.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from drafting.adapt import Adapter
+from drafting.adapt import SLOT_RE, Adapter, remaining_problems
 from drafting.model import DraftWarning, SectionDraft, Sentence, SentenceSource, SourceRef
-from ingest.structure import parse_heading
+from ingest.quality import enumeration, split_sentences
+from ingest.units import Unit
 from vectorstore.lexical import char_bigrams, jaccard
 
 CN_NUMERALS = "一二三四五六七八九十"
-_SENTENCE_END = re.compile(r"(?<=[。！？；])")
-_LEADING_NUMBER = re.compile(r"^\s*(?:#{1,6}\s*)?(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+\s*[、.．]|[一二三四五六七八九十]是|第[一二三四五六七八九十]+[，,、]|[-*•]\s+)")
-_PAST = re.compile(r"了|已经|取得|先后|半年来|一年来|共收到|顺利交办")
 _QUANTITY = re.compile(r"\d+(?:\.\d+)?\s*(?:次|项|件|个|名|人|篇|批|%|万|亿|户|场|期)")
 _LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
 # Below this similarity a rewritten sentence is no longer the one it came from (LLM rewrites
 # and a person's edits alike are tied to the closest sentence at or above it).
 MIN_SIMILARITY = 0.2
+# Signals that keep a whole unit out; sentence-level ones drop their sentence instead.
+_UNIT_BLOCKERS = {"blurb", "past_tense", "fragment"}
+_SENTENCE_BLOCKERS = {"past_tense", "placeholder_mark", "numbering", "fragment"}
+# An item a reader accepts has room to say something, and not a page.
+MIN_ITEM_CHARS = 30
 
 
 @dataclass
-class Candidate:
-    text: str  # the source sentence, numbering removed
-    item_title: str | None  # the heading of the item it came from
+class Item:
+    """One numbered item of a section, as composed: its lead and sentences, with provenance."""
+
+    unit: Unit
     source: SourceRef
+    lead: str | None
+    sentences: list[tuple[str, str, list]]  # (adapted text, source text, changes)
     doc_family: str
-    rank: int  # rank of its passage in retrieval
-    position: int  # position within the passage
-    names: tuple[str, ...] = ()  # other bodies' and places' names ingest found in the passage
+
+    @property
+    def text(self) -> str:
+        head = f"{self.lead}。" if self.lead else ""
+        return head + "".join(t for t, _, _ in self.sentences)
 
 
 def number_item(n: int) -> str:
@@ -59,129 +69,198 @@ def closest(piece: str, texts: list[str]) -> tuple[int | None, float]:
     return best, best_sim
 
 
-def candidates(results: list, rank_offset: int = 0) -> list[Candidate]:
-    """Sentences of the retrieved passages, with their item headings and provenance."""
-    out: list[Candidate] = []
-    for rank, r in enumerate(results):
-        ref = SourceRef(
-            chunk_id=r.chunk_id, doc_id=r.doc_id, doc_title=r.doc_title, source=r.source, score=float(r.score),
-            level=r.level, year=r.year, text=r.text, heading_path=list(r.heading_path), span=tuple(r.span),
-            family_size=1 + len(r.also_in),
-        )
-        position = 0
-        for line in r.text.split("\n"):
-            heading = parse_heading(line)
-            body = _LEADING_NUMBER.sub("", line).strip()
-            item_title = None
-            if heading is not None and heading.title:
-                if not heading.has_body:
-                    continue  # a bare heading line titles the items under it
-                # Only a title that ends at a stop ("加强学习。…") is its own phrase; a long
-                # first clause cut short is part of the sentence and stays in it.
-                if re.match(re.escape(heading.title) + r"[。：:]", body):
-                    item_title = heading.title
-                    body = body[len(heading.title):].lstrip("。：:，, ")
-            for sentence in _SENTENCE_END.split(body):
-                sentence = sentence.strip()
-                if sentence:
-                    out.append(Candidate(sentence, item_title, ref, r.doc_family_id, rank + rank_offset, position, tuple(r.foreign_names)))
-                    position += 1
-    return out
+def repeats(a: str, b: str) -> bool:
+    """Whether item ``a`` says what ``b`` already says: much of the wording, or one sentence, shared."""
+    if similarity(a, b) > 0.3:
+        return True
+    return any(similarity(x, y) > 0.5 for x in split_sentences(a) for y in split_sentences(b))
 
 
-def acceptable(c: Candidate) -> bool:
-    """Whether a source sentence can stand in a forward-looking plan."""
-    n = len(c.text)
-    if n < 14 or n > 180:
+def source_ref(r) -> SourceRef:
+    return SourceRef(
+        chunk_id=r.chunk_id, doc_id=r.doc_id, doc_title=r.doc_title, source=r.source, score=float(r.score),
+        level=r.level, year=r.year, text=r.text, heading_path=list(r.heading_path), span=tuple(r.span),
+        family_size=1 + len(r.also_in),
+    )
+
+
+# The preamble states the plan's guiding thought: a unit of that section which does not say
+# what guides the work (a principle of 协商, a study item) does not open a plan.
+_GUIDANCE = re.compile(r"为指导|指导思想|两大主题|总体要求|总体思路|工作思路|总体目标")
+
+
+def fits_role(unit: Unit, chunk_role: str, role: str) -> bool:
+    """A unit belongs in a section of ``role`` when ingest gave it that role (or gave it none
+    and its passage has it)."""
+    if role == "指导思想" and not _GUIDANCE.search(unit.text):
         return False
-    if len(_PAST.findall(c.text)) >= 2:
-        return False  # a summary of past work, not a plan
-    if c.text.count("【") >= 1:
-        return False
-    if c.text.endswith(("：", ":")):
-        return False  # a lead-in to a list that is not there
-    if _LATIN_WORD.search(c.text):
-        return False  # machine back-translation damage ("CPPCC", "service")
-    return True
+    return unit.section_role == role or (unit.section_role == "other" and chunk_role == role)
+
+
+def _loosely_fits(unit: Unit, chunk_role: str, role: str) -> bool:
+    """The second pass: a unit of a passage with this role, whatever ingest made of the unit."""
+    return chunk_role == role and (role != "指导思想" or bool(_GUIDANCE.search(unit.text)))
 
 
 class SectionComposer:
-    """Builds one section's text from candidates, keeping sources varied across the whole draft."""
+    """Builds one section's text from units, keeping sources varied across the whole draft."""
 
-    def __init__(self, adapter: Adapter, *, family_counts: dict[str, int], max_share: float = 0.4):
+    def __init__(self, adapter: Adapter, units_of, *, family_counts: dict[str, int], max_share: float = 0.4):
         self.adapter = adapter
-        self.family_counts = family_counts  # sentences per document family so far, draft-wide
+        self.units_of = units_of  # chunk ids → their units (the store's)
+        self.family_counts = family_counts  # characters per document family so far, draft-wide
         self.max_share = max_share
         self.chosen: list[set[str]] = []  # character pairs of every sentence already in the draft
+        self.items_text: list[str] = []  # every item already in the draft
 
-    def compose(self, role: str, title: str, results: list, n_items: int, per_item: int, planned_total: int) -> SectionDraft:
-        pool = [c for c in candidates(results) if acceptable(c)]
-        # Best passages first, earlier sentences of a passage first.
-        pool.sort(key=lambda c: (c.rank, c.position))
-        items: list[list[Candidate]] = []
-        used_chunks: dict[str, int] = {}
-        cap = max(1, int(self.max_share * max(planned_total, 1)))
-        for c in pool:
-            if len(items) >= n_items and all(len(i) >= per_item for i in items):
+    def compose(self, role: str, title: str, results: list, target_chars: int, planned_total: int,
+                *, numbered: bool = True) -> SectionDraft:
+        by_chunk = {r.chunk_id: r for r in results}
+        rank = {r.chunk_id: i for i, r in enumerate(results)}
+        units = [u for u in self.units_of(list(by_chunk)) if u.chunk_id in by_chunk]
+        units.sort(key=lambda u: (rank[u.chunk_id], u.position))
+        cap = max(200, int(self.max_share * max(planned_total, 1)))
+        per_item = max(90, min(260, target_chars // 3))
+        items: list[Item] = []
+        taken: set[str] = set()
+        length = 0
+        # Units ingest placed in this role first; if they are too few, units of passages with
+        # this role whose own role ingest could not tell apart.
+        for strict in (True, False):
+            for unit in units:
+                if length >= target_chars * 0.9:
+                    break
+                r = by_chunk[unit.chunk_id]
+                if unit.id in taken or not (fits_role(unit, r.section_role, role) if strict else _loosely_fits(unit, r.section_role, role)):
+                    continue
+                family = r.doc_family_id
+                if self.family_counts.get(family, 0) >= cap:
+                    continue  # one source document may not dominate the draft
+                item = self._item(unit, r, per_item)
+                if item is None:
+                    continue
+                if items and length + len(item.text) > target_chars * 1.2:
+                    self._forget(item)
+                    continue  # would overshoot: a shorter unit may still fit
+                items.append(item)
+                self.items_text.append(item.text)
+                taken.add(unit.id)
+                length += len(item.text)
+                self.family_counts[family] = self.family_counts.get(family, 0) + len(item.text)
+            if items:
                 break
-            grams = char_bigrams(c.text)
-            if any(jaccard(grams, g) > 0.5 for g in self.chosen):
-                continue  # a near-repeat of a sentence already in the draft
-            if self.family_counts.get(c.doc_family, 0) >= cap:
-                continue  # one source document may not dominate the draft
-            # Sentences of one passage stay together as one item.
-            slot = used_chunks.get(c.source.chunk_id)
-            if slot is not None and len(items[slot]) < per_item:
-                items[slot].append(c)
-            elif slot is None and len(items) < n_items:
-                used_chunks[c.source.chunk_id] = len(items)
-                items.append([c])
-            else:
-                continue
-            self.chosen.append(grams)
-            self.family_counts[c.doc_family] = self.family_counts.get(c.doc_family, 0) + 1
-        return self._assemble(role, title, items)
+        return self._assemble(role, title, items, numbered)
 
-    def _assemble(self, role: str, title: str, items: list[list[Candidate]]) -> SectionDraft:
+    def _forget(self, item: Item) -> None:
+        """Undo what ``_item`` recorded for an item that is not used after all."""
+        for _ in item.sentences:
+            self.chosen.pop()
+
+    def _item(self, unit: Unit, r, per_item: int) -> Item | None:
+        """The unit adapted, or None when a reader could not accept what is left of it."""
+        if any(f.kind in _UNIT_BLOCKERS and f.sentence is None for f in unit.signals):
+            return None
+        src = source_ref(r)
+        style, _ = enumeration(unit.text)
+        kept: list[tuple[str, str, list]] = []
+        for i, sentence in enumerate(unit.sentences):
+            text = self._repaired(unit, i, sentence)
+            adapted = None if text is None else self._adapted(unit, text, src)
+            if adapted is None or self._repeats(adapted[0]):
+                if style:
+                    return None  # an enumeration is used whole or not at all
+                continue
+            kept.append((adapted[0], sentence, adapted[1]))
+            if not style and sum(len(t) for t, _, _ in kept) >= per_item:
+                break
+        if not kept:
+            return None
+        lead = None
+        if unit.lead:
+            head = self.adapter.adapt(unit.lead, src.level, src.year, _names(unit))
+            lead = head.text if _clean(head) else None
+            if lead is None:
+                return None  # the item's own title names somebody else's affairs
+        item = Item(unit, src, lead, kept, r.doc_family_id)
+        if len(item.text) < MIN_ITEM_CHARS or any(repeats(item.text, t) for t in self.items_text):
+            return None
+        for text, _, _ in kept:
+            self.chosen.append(char_bigrams(text))
+        return item
+
+    def _repaired(self, unit: Unit, i: int, sentence: str) -> str | None:
+        """The sentence with ingest's certain repairs made (clean copy, typos), or None to drop it."""
+        text = sentence
+        for f in unit.signals:
+            if f.sentence != i:
+                continue
+            if f.kind == "damaged" and f.fix:
+                text = f.fix  # the clean copy of the same sentence
+            elif f.kind in ("typo", "doubled") and f.fix:
+                text = text.replace(f.text, f.fix)
+            elif f.kind in _SENTENCE_BLOCKERS:
+                return None
+        for p in unit.particulars:
+            if not p.generalise and p.text in text:
+                return None  # another body's zone, slogan, programme …: nothing to generalise
+        if _LATIN_WORD.search(text):
+            return None  # machine back-translation damage ("CPPCC", "service")
+        return text
+
+    def _adapted(self, unit: Unit, text: str, src: SourceRef):
+        adapted = self.adapter.adapt(text, src.level, src.year, _names(unit))
+        if not _clean(adapted) or remaining_problems(adapted.text, self.adapter.level):
+            return None
+        return adapted.text, adapted.changes
+
+    def _repeats(self, text: str) -> bool:
+        grams = char_bigrams(text)
+        return any(jaccard(grams, g) > 0.5 for g in self.chosen)
+
+    def _assemble(self, role: str, title: str, items: list[Item], numbered: bool) -> SectionDraft:
         sentences: list[Sentence] = []
         warnings: list[DraftWarning] = []
         lines: list[str] = []
         sources: dict[str, SourceRef] = {}
         for n, item in enumerate(items, start=1):
             parts = []
-            for k, c in enumerate(item):
-                adapted = self.adapter.adapt(c.text, c.source.level, c.source.year, c.names)
-                text = adapted.text
-                if k == 0 and c.item_title and not text.startswith(c.item_title[:6]):
-                    head = self.adapter.adapt(c.item_title, c.source.level, c.source.year, c.names)
-                    # A short item title reads as 公文 ("加强理论学习。…"); a long one is a sentence cut in two.
-                    if 4 <= len(head.text) <= 20 and "【" not in head.text and "是" not in head.text:
-                        text = f"{head.text}。{text}"
-                        adapted.changes.extend(head.changes)
+            for k, (text, source_text, changes) in enumerate(item.sentences):
+                if k == 0 and item.lead:
+                    text = f"{item.lead}。{text}"
                 index = len(sentences)
-                kind = "adapted" if (adapted.changes or text != c.text) else "verbatim"
+                kind = "adapted" if (changes or text != source_text) else "verbatim"
                 sentences.append(
                     Sentence(
                         text=text,
                         kind=kind,
-                        sources=[SentenceSource(c.source.chunk_id, c.source.doc_id, round(similarity(text, c.text), 3))],
-                        source_text=c.text,
+                        sources=[SentenceSource(item.source.chunk_id, item.source.doc_id, round(similarity(text, source_text), 3))],
+                        source_text=source_text,
                     )
                 )
-                for ch in adapted.changes:
+                for ch in changes:
                     warnings.append(_warning(ch, role, index))
                 quantity = _QUANTITY.search(text)
                 if quantity:
                     warnings.append(DraftWarning("number", f"数字“{quantity.group(0)}”照录自来源，请核实是否适用于本单位", role, index, quantity.group(0)))
                 parts.append(text)
-                sources.setdefault(c.source.chunk_id, c.source)
-            lines.append(number_item(n) + "".join(parts))
+            sources.setdefault(item.source.chunk_id, item.source)
+            lines.append((number_item(n) if numbered else "") + "".join(parts))
         if not items:
             warnings.append(DraftWarning("thin_sources", "没有找到合适的往年计划段落，本部分需要人工撰写", role, None, ""))
             placeholder = "【待填：本部分内容】"
             lines.append(placeholder)
             sentences.append(Sentence(placeholder, "new"))
-        return SectionDraft(role=role, title=title, text="\n".join(lines), sentences=sentences, sources=list(sources.values()), warnings=warnings)
+        text = "\n".join(lines) if numbered else "".join(lines)
+        return SectionDraft(role=role, title=title, text=text, sentences=sentences, sources=list(sources.values()), warnings=warnings)
+
+
+def _names(unit: Unit) -> tuple[str, ...]:
+    return tuple(p.text for p in unit.particulars if p.kind in ("place", "person"))
+
+
+def _clean(adapted) -> bool:
+    """An adaptation a reader accepts: no slot left, no sentence the table says to drop."""
+    return not SLOT_RE.search(adapted.text) and not any(c.kind == "drop" for c in adapted.changes)
 
 
 def _warning(change, role: str, index: int) -> DraftWarning:

@@ -5,16 +5,18 @@ No Flask here: the CLI, the web service and the tests call ``Drafter`` alike.
 from __future__ import annotations
 
 import re
+import statistics
 import uuid
 from typing import Iterator
 
 from drafting.adapt import Adapter
-from drafting.compose import SectionComposer, number_section
+from drafting.compose import CN_NUMERALS, SectionComposer, number_section
 from drafting.model import Draft, DraftRequest, DraftWarning, SectionDraft
 from drafting.outline import outline
-from vectorstore.search import SearchFilters
+from vectorstore.search import LEVEL_NEIGHBOURS, SearchFilters
 
 _PLAN_KINDS = ("计划", "协商计划", "要点")
+PREAMBLE_TITLE = "总体要求"
 _YEAR = re.compile(r"(?:19|20)\d\d(?=年)")
 
 
@@ -25,42 +27,79 @@ class Drafter:
         self.searcher = searcher
         self.polisher = polisher
         self.max_share = max_share
+        self._lengths: tuple[int, dict[str, list[int]]] | None = None
 
     def plan(self, request: DraftRequest):
         """The sections this request will produce, in order (for progress displays)."""
         return outline(request.level, request.sections, request.topics)
 
     def stream(self, request: DraftRequest) -> Iterator[SectionDraft]:
-        """Sections one by one, each finished (adapted, checked, polished if asked)."""
+        """Sections one by one, each finished (adapted, checked, polished if asked).
+
+        The 指导思想 section opens the plan as an unnumbered preamble (总体要求); the others
+        are numbered 一、二、… in order.
+        """
         sections = self.plan(request)
-        n_items, per_item = _sizes(request, len(sections))
-        if request.llm and self.polisher is not None:
-            # The local model reads ~30 and writes ~12 tokens a second on this machine:
-            # two short items (~150 字) keep one LLM call near the 10-second budget.
-            n_items, per_item = min(n_items, 2), 1
-        planned_total = len(sections) * n_items * per_item
+        total = request.target_chars or self.usual_length(request.level)
+        shares = _shares([s.role for s in sections])
         adapter = Adapter(request)
-        composer = SectionComposer(adapter, family_counts={}, max_share=self.max_share)
-        for number, section in enumerate(sections, start=1):
-            results = self._retrieve(request, section, n_items)
-            title = number_section(number) + section.title
-            draft = composer.compose(section.role, title, results, n_items, per_item, planned_total)
+        composer = SectionComposer(adapter, self.searcher.store.units, family_counts={}, max_share=self.max_share)
+        for section, title in zip(sections, self.titles(request)):
+            preamble = not title[0] in CN_NUMERALS
+            target = max(120, int(total * shares[section.role]))
+            results = self._retrieve(request, section, target)
+            draft = composer.compose(section.role, title, results, target, total, numbered=not preamble)
+            if not draft.sources:
+                # Nothing of this level fits: plans of any level, adapted like the rest.
+                wider = self.searcher.search(section.query, k=12, filters=SearchFilters(kinds=_PLAN_KINDS, section_role=section.role))
+                draft = composer.compose(section.role, title, wider, target, total, numbered=not preamble)
             _flag_other_years(draft, request.year)
             if request.llm and self.polisher is not None:
                 draft = self.polisher.polish(draft, request)
                 _flag_other_years(draft, request.year)
             yield draft
 
+    def titles(self, request: DraftRequest) -> list[str]:
+        """Each planned section's title as the draft prints it: a 指导思想 section that opens the
+        plan is its unnumbered preamble, 总体要求; the others are numbered 一、二、… in order."""
+        out, number = [], 0
+        for i, section in enumerate(self.plan(request)):
+            if i == 0 and section.role == "指导思想":
+                out.append(PREAMBLE_TITLE)
+                continue
+            number += 1
+            out.append(number_section(number) + section.title)
+        return out
+
+    def usual_length(self, level: str) -> int:
+        """The median length of the store's on-topic plans of ``level`` (neighbouring levels, then
+        all plans, when it has none): a draft is as long as the plans it imitates."""
+        generation = self.searcher.store.generation()
+        if self._lengths is None or self._lengths[0] != generation:
+            by_level: dict[str, list[int]] = {}
+            for d in self.searcher.store.documents(include_off_topic=False):
+                if d.kind == "计划":
+                    by_level.setdefault(d.level, []).append(len(d.text))
+            self._lengths = (generation, by_level)
+        by_level = self._lengths[1]
+        for candidate in (level, *LEVEL_NEIGHBOURS.get(level, ())):
+            if len(by_level.get(candidate, [])) >= 2:
+                return int(statistics.median(by_level[candidate]))
+        everything = [n for lengths in by_level.values() for n in lengths]
+        return int(statistics.median(everything)) if everything else 1800
+
     def draft(self, request: DraftRequest) -> Draft:
         sections = list(self.stream(request))
         warnings = [w for s in sections for w in s.warnings]
         return Draft(id=uuid.uuid4().hex[:16], request=request, title=title_of(request), sections=sections, warnings=warnings)
 
-    def _retrieve(self, request: DraftRequest, section, n_items: int):
-        k = n_items * 3
+    def _retrieve(self, request: DraftRequest, section, target_chars: int):
+        # About one passage per 100 characters wanted, three times over: most units of a
+        # passage do not fit the section or cannot be adapted.
+        k = max(6, target_chars // 100 * 3)
         filters = SearchFilters(level=request.level, kinds=_PLAN_KINDS, section_role=section.role)
         results = self.searcher.search(section.query, k=k, filters=filters)
-        if len(results) < n_items:
+        if len(results) < k:
             # Too little under this role: any plan passage that answers the section's query.
             more = self.searcher.search(section.query, k=k, filters=SearchFilters(level=request.level, kinds=_PLAN_KINDS))
             seen = {r.chunk_id for r in results}
@@ -72,13 +111,14 @@ def title_of(request: DraftRequest) -> str:
     return f"{request.org_name}{request.year}年工作计划"
 
 
-def _sizes(request: DraftRequest, n_sections: int) -> tuple[int, int]:
-    """Items per section and sentences per item, from the target length (about 70 字 a sentence)."""
-    if not request.target_chars:
-        return 3, 2
-    sentences = max(2, request.target_chars // 70 // max(n_sections, 1))
-    n_items = min(5, max(2, (sentences + 1) // 2))
-    return n_items, 2 if sentences >= 4 else 1
+# How a plan's length is shared among its sections (DOMAIN.md's order): the work sections
+# carry it, the preamble and the closing requirements are short.
+_WEIGHTS = {"指导思想": 0.7, "工作要求": 0.6, "宣传信息": 0.7, "自身建设": 0.9}
+
+def _shares(roles: list[str]) -> dict[str, float]:
+    weights = {r: _WEIGHTS.get(r, 1.0) for r in roles}
+    total = sum(weights.values()) or 1.0
+    return {r: w / total for r, w in weights.items()}
 
 
 def _flag_other_years(section: SectionDraft, year: int) -> None:

@@ -5,7 +5,8 @@ DOMAIN.md's table: a draft for one level must use that level's words, never anot
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from ingest.lexicon import current_term
 
 # What each level calls itself, the Party and government bodies it serves, its scope words,
 # and the 政协 above it.  The first entry of each list is the one a draft writes.
@@ -92,59 +93,24 @@ def level_of_term(term: str) -> tuple[str, str] | None:
 # --- time-bound references -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class DatedReference:
-    """A phrase that belongs to some years only."""
-
-    pattern: str  # regular expression
-    first_year: int | None  # first plan year it fits (None: open)
-    last_year: int | None  # last plan year it fits (None: open)
-    replace_with: str | None  # what to write for a year it does not fit; None means flag only
-    note: str
-
-
 def party_congress(year: int) -> str:
-    """The 党代会 whose spirit a plan for ``year`` studies (held in autumn: 二十大 in Oct 2022)."""
-    number = 18 + (year - 2013) // 5 if year >= 2013 else 17
-    return "党的" + _cn_ordinal(number) + "大"
+    """The 党代会 whose spirit a plan for ``year`` studies (data/references/dated.tsv)."""
+    term = current_term("congress", year)
+    return term.term if term else "党的十八大"
 
 
 def five_year_plan(year: int) -> str:
-    """十四五 for 2021–2025, 十五五 for 2026–2030."""
-    number = 11 + (year - 2006) // 5
-    return _cn_ordinal(number) + "五"
+    """十四五 for 2021–2025, 十五五 for 2026–2030 (data/references/dated.tsv)."""
+    term = current_term("fyp", year)
+    return term.term if term else "十二五"
 
-
-def _cn_ordinal(n: int) -> str:
-    digits = "零一二三四五六七八九"
-    if n < 10:
-        return digits[n]
-    if n < 20:
-        return "十" + (digits[n - 10] if n > 10 else "")
-    tens, ones = divmod(n, 10)
-    return digits[tens] + "十" + (digits[ones] if ones else "")
-
-
-# Campaigns and formulas of a particular period.  A plan for another year must not tell
-# members to study them as current; they are replaced where the modern equivalent is clear,
-# and flagged for the editor otherwise.
-DATED_REFERENCES: tuple[DatedReference, ...] = (
-    DatedReference(r"以邓小平理论、“三个代表”重要思想(?:和|、)科学发展观为指导", None, 2017,
-                   "以习近平新时代中国特色社会主义思想为指导", "2017年后的计划以习近平新时代中国特色社会主义思想为指导"),
-    DatedReference(r"以“三个代表”重要思想为指导", None, 2012, "以习近平新时代中国特色社会主义思想为指导", "“三个代表”作为唯一指导思想的提法已过时"),
-    DatedReference(r"(?:邓小平|_|\^v\^)?理论(?:和|、)“三个代表”重要?思想(?:以及|和|、)科学发展观", None, 2017,
-                   "习近平新时代中国特色社会主义思想", "2017年后的学习内容以习近平新时代中国特色社会主义思想为主"),
-    DatedReference(r"(?:深入贯彻|认真)落实科学发展观", None, 2012, "深入贯彻落实新发展理念", "科学发展观是十八大前的提法"),
-    DatedReference(r"党的群众路线教育实践活动", 2013, 2014, None, "群众路线教育实践活动在2013—2014年开展"),
-    DatedReference(r"“两学一做”学习教育", 2016, 2017, None, "“两学一做”学习教育在2016—2017年开展"),
-    DatedReference(r"“不忘初心、牢记使命”主题教育", 2019, 2020, None, "“不忘初心、牢记使命”主题教育在2019—2020年开展"),
-    DatedReference(r"党史学习教育", 2021, 2022, None, "党史学习教育在2021年开展"),
-    DatedReference(r"疫情防控|防控狙击", 2020, 2022, None, "疫情防控工作属于2020—2022年"),
-    DatedReference(r"脱贫攻坚", None, 2020, "巩固拓展脱贫攻坚成果", "脱贫攻坚在2020年底完成"),
-    DatedReference(r"新农村建设|社会主义新农村", None, 2017, "乡村振兴", "2017年起以乡村振兴战略代替新农村建设的提法"),
-    DatedReference(r"栗战书委员长", 2018, 2022, None, "领导人职务有任期"),
-)
 
 _CONGRESS = re.compile(r"党的(?:十[八九]|二十[一二]?|十[_xX]{1,2}|[xX_]{2}|十)大|[“\"](?:十[八九]|十[_xX]{1,2})大[”\"]")
 _FIVE_YEAR = re.compile(r"[“\"]?(?:十[一二三四五六]|十[xX_])五[”\"]?(?=规划|时期|期间|开局|末)")
-_PLENUM = re.compile(r"(?:党的)?(?:十[八九]|二十|十[xX_]+|[xX_\-—]+)届(?:(?:(?:[一二三四五六七]|[xX_]+)中)+|[xX_\-—]+)全会")
+_SESSION = r"(?:十[八九]|二十|十[xX_]+|[xX_\-—]+)届"
+_PLENUMS = r"(?:(?:[一二三四五六七]|[xX_]+)中[、和及]?)+全会"
+# "党的十九大和十九届二中、三中全会精神", "党的和十x届x中全会精神", "十八届三中全会精神",
+# "十x届x中全会" — rewritten whole, so no half of the phrase is left behind.
+_CONGRESS_AND_PLENUM = re.compile(
+    rf"(?:(?:党的)?(?:(?:十[八九]|二十|十[xX_]{{1,2}}|[xX_]{{2}})大)?(?:和|及|以及)?)?(?:党的)?{_SESSION}(?:{_PLENUMS}|[xX_\-—]+全会|历次全会)(?:精神)?"
+)

@@ -19,7 +19,9 @@ from ingest.clean import clean_text
 from ingest.errors import IngestError
 from ingest.loaders import SUPPORTED_SUFFIXES, load_file
 from ingest.model import Chunk, Document, content_hash
+from ingest.quality import corpus_signals
 from ingest.split import split_documents
+from ingest.units import Unit, build_units
 
 
 @dataclass
@@ -40,6 +42,7 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)
     chunks: int = 0
     families: dict = field(default_factory=dict)
+    signals: dict = field(default_factory=dict)  # corpus-wide signals found, by kind
     timings: dict = field(default_factory=lambda: {"load": 0.0, "clean": 0.0, "parse": 0.0, "embed": 0.0, "store": 0.0})
 
     @property
@@ -65,11 +68,19 @@ class IngestReport:
 
 def parse_text(source: str, raw_text: str, *, max_chunk_chars: int = 600, timings: dict | None = None) -> tuple[list[Document], list[Chunk]]:
     """Clean a file's text, split it into documents, classify them and cut them into chunks."""
+    documents, chunks, _ = parse_file(source, raw_text, max_chunk_chars=max_chunk_chars, timings=timings, with_units=False)
+    return documents, chunks
+
+
+def parse_file(source: str, raw_text: str, *, max_chunk_chars: int = 600, timings: dict | None = None,
+               with_units: bool = True) -> tuple[list[Document], list[Chunk], list[Unit]]:
+    """``parse_text`` and each document's units (its plan items, with their signals)."""
     t0 = time.perf_counter()
     cleaned = clean_text(raw_text)
     t1 = time.perf_counter()
     documents: list[Document] = []
     chunks: list[Chunk] = []
+    units: list[Unit] = []
     # A stretch with no letter or digit at all (a separator line of ——— or ***, a page of
     # punctuation) is not a document.
     found = [raw for raw in split_documents(cleaned) if any(ch.isalnum() for ch in raw.text)]
@@ -93,13 +104,16 @@ def parse_text(source: str, raw_text: str, *, max_chunk_chars: int = 600, timing
                 span=(raw.start, raw.end),
             )
         )
-        chunks.extend(chunk_document(doc_id, source, raw.text, max_chunk_chars))
+        doc_chunks = chunk_document(doc_id, source, raw.text, max_chunk_chars)
+        chunks.extend(doc_chunks)
+        if with_units:
+            units.extend(build_units(doc_id, raw.text, doc_chunks))
     if timings is not None:
         timings["clean"] = timings.get("clean", 0.0) + (t1 - t0)
         timings["parse"] = timings.get("parse", 0.0) + (time.perf_counter() - t1)
     if not documents:
         raise IngestError(source, "no text left after cleaning (only site furniture?)")
-    return documents, chunks
+    return documents, chunks, units
 
 
 def _first_heading(text: str) -> str:
@@ -166,10 +180,10 @@ def _ingest(paths, store, *, max_bytes: int, max_chunk_chars: int, on_file) -> I
                 report.unchanged.append(source)
                 report.documents.extend(_doc_summary(d, store) for d in store.documents() if d.source == source)
                 continue
-            documents, chunks = parse_text(source, loaded.text, max_chunk_chars=max_chunk_chars, timings=timings)
+            documents, chunks, units = parse_file(source, loaded.text, max_chunk_chars=max_chunk_chars, timings=timings)
             t0 = time.perf_counter()
             embed_before = getattr(store.embedder, "seconds", 0.0)
-            store.replace_source(source, loaded.fingerprint, documents, chunks)
+            store.replace_source(source, loaded.fingerprint, documents, chunks, units)
             embedded = getattr(store.embedder, "seconds", 0.0) - embed_before
             timings["embed"] += embedded
             timings["store"] += time.perf_counter() - t0 - embedded
@@ -186,7 +200,22 @@ def _ingest(paths, store, *, max_bytes: int, max_chunk_chars: int, on_file) -> I
         t0 = time.perf_counter()
         report.families = store.refresh_families()
         timings["store"] += time.perf_counter() - t0
+        t0 = time.perf_counter()
+        report.signals = refresh_corpus_signals(store)
+        timings["parse"] += time.perf_counter() - t0
     return report
+
+
+def refresh_corpus_signals(store) -> dict[str, int]:
+    """Find what needs the whole corpus (damaged copies, typos) and store it with the units."""
+    rows = store.unit_sentences()
+    found = corpus_signals(rows)
+    store.set_corpus_signals(found)
+    counts: dict[str, int] = {}
+    for findings in found.values():
+        for f in findings:
+            counts[f.kind] = counts.get(f.kind, 0) + 1
+    return counts
 
 
 def _doc_summary(doc: Document, store, chunks: list[Chunk] | None = None) -> dict:

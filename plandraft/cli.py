@@ -259,6 +259,37 @@ def evaluate_command(context: Context, queries: tuple[Path, ...], no_baseline: b
         click.echo(table(results, {k: {m: s for m, s in v.items()} for k, v in by_kind.items()}))
 
 
+@main.command("eval-drafts")
+@click.option("--requests", "requests_file", type=click.Path(exists=True, path_type=Path), default=None,
+              help="Requests to draft (default: data/eval/draft_requests.json).")
+@click.option("--review", "review_file", type=click.Path(exists=True, path_type=Path), default=None,
+              help="A person's reading to score the rules against (default: tests/data/draft_review.json).")
+@click.option("--items", "show_items", is_flag=True, help="Print every item with the faults found.")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole report as JSON.")
+@pass_context
+def eval_drafts(context: Context, requests_file, review_file, show_items, as_json) -> None:
+    """Draft a set of requests and report each item's faults, as a reader would find them."""
+    from drafting import evaluation
+    from plandraft.resources import make_drafter
+
+    if not context.store.chunks():
+        raise click.ClickException("the store is empty: run `plandraft ingest data/samples` first")
+    requests = evaluation.load_requests(requests_file or evaluation.DEFAULT_REQUESTS)
+    report = evaluation.evaluate_drafts(make_drafter(context.settings, context.store), context.store, requests)
+    report["rules"] = evaluation.rule_scores(context.store, review_file or evaluation.DEFAULT_REVIEW)
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=1))
+        return
+    if show_items:
+        for d in report["drafts"]:
+            click.echo(f"\n## {d['request']['org_name']} {d['request']['level']} {d['request']['year']}")
+            for item in d["items"]:
+                faults = "; ".join(f"{k}: {v}" for k, v in item["faults"].items())
+                click.echo(f"[{item['section']}] {item['text']}" + (f"\n    ✗ {faults}" if faults else ""))
+    click.echo(evaluation.table(report))
+    click.echo(evaluation.score_table(report["rules"]))
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)

@@ -14,7 +14,6 @@ from typing import Any, Iterator
 
 from flask import current_app, url_for
 
-from drafting.compose import number_section
 from drafting.engine import title_of
 from drafting.model import Draft, DraftRequest, DraftRequestError
 from service import get_drafter, history
@@ -66,7 +65,7 @@ def stream(req: DraftRequest, user_id: int) -> Iterator[str]:
             "event": "plan",
             "total": total,
             "title": title_of(req),
-            "sections": [{"role": s.role, "title": number_section(i) + s.title} for i, s in enumerate(planned, start=1)],
+            "sections": [{"role": s.role, "title": t} for s, t in zip(planned, drafter.titles(req))],
         }
     )
     sections = []

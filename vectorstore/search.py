@@ -123,8 +123,16 @@ class _Snapshot:
             self.members.setdefault(fam, []).append(i)
         tokens = store.chunk_tokens()
         self.bm25 = BM25Index([c.id for c in chunks], [tokens.get(c.id, []) for c in chunks])
+        counts = getattr(store, "signal_counts", dict)()  # fakes in unit tests have none
+        self.signals = [counts.get(c.id, 0) for c in chunks]  # faults ingest found in each chunk's units
         self.bigrams = [None] * len(chunks)  # filled lazily for MMR
         self.tier_cache: dict[tuple, np.ndarray] = {}
+
+    def cleanest(self, members: list[int], default: int) -> int:
+        """Of copies of one passage, the one with fewest signals, then the most complete text."""
+        if not members:
+            return default
+        return min(members, key=lambda j: (self.signals[j], -len(self.chunks[j].text), j != default))
 
     def grams(self, i: int) -> set[str]:
         g = self.bigrams[i]
@@ -186,13 +194,16 @@ class Searcher:
             if tier > 0 and (not filters.fallback or len(picked) >= k):
                 break
             pool = [i for i in order if tiers[i] == tier and snap.family[i] not in seen_families]
-            # Collapse families: the best-scoring copy stands for all.
+            # Collapse families: the family's best score, shown on its cleanest copy (fewest
+            # signals ingest found — a damaged copy never stands for a clean one).
             uniq: list[int] = []
             for i in pool:
                 if snap.family[i] in seen_families:
                     continue
                 seen_families.add(snap.family[i])
-                uniq.append(i)
+                rep = snap.cleanest([j for j in snap.members[snap.family[i]] if tiers[j] == tier], i)
+                fused[rep] = max(fused.get(rep, 0.0), fused[i])
+                uniq.append(rep)
             need = k - len(picked)
             chosen = self._select(snap, uniq, fused, need, picked, copies, diversify)
             picked.extend(chosen)
@@ -295,6 +306,11 @@ class Searcher:
             host = _copy_of(snap, best, kept + chosen) if self.collapse_copies else None
             if host is None:
                 chosen.append(best)
+            elif host in chosen and snap.cleanest([host, best], host) == best:
+                # The same passage chunked another way, and this copy is the clean one: it
+                # takes the place, the damaged one is listed with it.
+                chosen[chosen.index(host)] = best
+                copies.setdefault(best, []).extend([host, *copies.pop(host, [])])
             else:
                 copies.setdefault(host, []).append(best)
         return chosen

@@ -28,10 +28,12 @@ from ingest.model import Chunk, Document
 from . import families as fam
 from .lexical import tokenize
 from ingest.chunking import sentence_units
+from ingest.units import Unit
+from vectorstore import units_table
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sources (
@@ -257,7 +259,11 @@ class CorpusStore:
                 )
             if 0 < version < 2:
                 _upgrade_to_2(db)
-            db.executescript(_SCHEMA)
+            db.executescript(_SCHEMA + units_table.DDL)
+            if 0 < version < 3:
+                # Schema 3 adds the units ingest computes: forget the files' fingerprints so the
+                # next ingest parses every file again (hand corrections are kept).
+                db.execute("DELETE FROM sources")
             db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             self._db = db
         return self._db
@@ -452,6 +458,7 @@ class CorpusStore:
         fingerprint: str,
         documents: Sequence[Document],
         chunks: Sequence[Chunk],
+        plan_units: Sequence[Unit] = (),
     ) -> dict:
         """Make the catalog hold exactly ``documents`` and ``chunks`` for ``source``.
 
@@ -514,6 +521,7 @@ class CorpusStore:
                 tx.execute("DELETE FROM chunk_units WHERE chunk_id IN (SELECT id FROM chunks WHERE source = ?)", (source,))
                 tx.execute("DELETE FROM chunks WHERE source = ?", (source,))
                 tx.execute("DELETE FROM documents WHERE source = ?", (source,))
+                units_table.write(tx, source, plan_units)
                 tx.executemany(
                     "INSERT OR IGNORE INTO chunk_units (chunk_id, unit_id) VALUES (?, ?)",
                     [(cid, uid) for cid, per_chunk in units.items() for uid in per_chunk],
@@ -572,6 +580,7 @@ class CorpusStore:
                 tx.execute("DELETE FROM chunk_tokens WHERE chunk_id IN (SELECT id FROM chunks WHERE source = ?)", (source,))
                 tx.execute("DELETE FROM chunk_units WHERE chunk_id IN (SELECT id FROM chunks WHERE source = ?)", (source,))
                 tx.execute("DELETE FROM chunks WHERE source = ?", (source,))
+                units_table.delete(tx, source)
                 _bump_generation(tx)
                 tx.execute("DELETE FROM documents WHERE source = ?", (source,))
                 tx.execute("DELETE FROM sources WHERE source = ?", (source,))
@@ -625,6 +634,31 @@ class CorpusStore:
                 "chunk_families": _count_multi(chunk_family),
                 "document_families": _count_multi(doc_family),
             }
+
+    # -- units ----------------------------------------------------------------------------------
+
+    def units(self, chunk_ids: Iterable[str] | None = None) -> list[Unit]:
+        """The plan items ingest found in these chunks (every unit when None)."""
+        with self._lock:
+            return units_table.read(self._conn(), chunk_ids)
+
+    def unit_sentences(self) -> list[tuple[str, str, list[str]]]:
+        """(unit id, document id, sentences) of every unit: the corpus-wide checks read these."""
+        with self._lock:
+            return [(uid, doc, json.loads(s)) for uid, doc, s in units_table.sentences(self._conn())]
+
+    def set_corpus_signals(self, found: dict) -> int:
+        """Store the signals ingest found across the corpus (damaged copies, typos)."""
+        with self._lock, self._transaction() as tx:
+            changed = units_table.set_corpus_signals(tx, found)
+            if changed:
+                _bump_generation(tx)
+            return changed
+
+    def signal_counts(self) -> dict[str, int]:
+        """Chunk id → number of signals on its units."""
+        with self._lock:
+            return units_table.signal_counts(self._conn())
 
     # -- the lexical index and change tracking ------------------------------------------------
 

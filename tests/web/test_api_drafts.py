@@ -94,7 +94,8 @@ def test_stream_sends_plan_then_each_section_then_done(api, draft_request):
     events = [json.loads(line) for line in response.get_data(as_text=True).splitlines()]
     assert [e["event"] for e in events] == ["plan"] + ["section"] * 4 + ["done"]
     plan, sections, done = events[0], events[1:-1], events[-1]
-    assert plan["total"] == 4 and [s["title"] for s in plan["sections"]][0].startswith("一、")
+    titles = [s["title"] for s in plan["sections"]]
+    assert plan["total"] == 4 and titles[0] == "总体要求" and titles[1].startswith("一、")
     assert [e["done"] for e in sections] == [1, 2, 3, 4] and all(e["total"] == 4 for e in sections)
     assert [e["section"]["title"] for e in sections] == [s["title"] for s in plan["sections"]]
     assert done["url"] == f"/drafts/{done['id']}" and done["version"] == 1
@@ -222,7 +223,7 @@ def test_export_docx_and_markdown(api, draft_request):
     document = docx.Document(io.BytesIO(response.data))
     texts = [p.text for p in document.paragraphs]
     assert texts[0] == draft["title"]
-    assert [s["title"] for s in draft["sections"]] == [t for t in texts if t[:2] in ("一、", "二、", "三、", "四、")]
+    assert [s["title"] for s in draft["sections"]] == [t for t in texts if t[:2] in ("总体", "一、", "二、", "三、")]
     md = sam.get(f"/api/drafts/{draft['id']}/export.md")
     assert md.mimetype == "text/markdown"
     text = md.get_data(as_text=True)

@@ -76,7 +76,8 @@ def test_new_draft_form_works_without_javascript(login):
     response = staff.form("/drafts/new", {"level": "街道", "year": "2026", "org_name": "香山街道政协工委", "topics": "老旧小区改造、民生实事", "sections": ["指导思想", "政治协商"]})
     assert response.status_code == 302
     page = staff.get(response.headers["Location"])
-    assert "香山街道政协工委2026年工作计划" in page.text and "一、" in page.text and "二、" in page.text
+    # 指导思想 opens the plan as its unnumbered preamble (总体要求); 政治协商 is 一、.
+    assert "香山街道政协工委2026年工作计划" in page.text and "总体要求" in page.text and "一、深化协商议事" in page.text
     bad = staff.form("/drafts/new", {"level": "街道", "year": "2026", "org_name": ""})
     assert bad.status_code == 400 and "单位名称" in bad.text and 'class="invalid"' in bad.text
 

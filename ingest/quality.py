@@ -1,0 +1,310 @@
+"""What is wrong with a piece of plan text, found once at ingest and stored with its unit.
+
+Two kinds of finding:
+- *signals*: faults a reader would repair — a damaged copy, a typo, leftover numbering, a lone
+  placeholder mark, an enumeration used in part, a past-tense summary, a 范文 site's blurb;
+- *particulars*: another body's own things — places (from the gazetteer), development zones,
+  quoted local slogans, named programmes, documents, meetings, regional strategies.
+
+Local findings need only the text; damage and typos need the corpus (a clean copy, the usual
+spelling), so :class:`CorpusIndex` finds those once every file is in.  The same functions check
+a finished draft (drafting.review), so the draft is judged by the rules that built it.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from collections import Counter
+from dataclasses import asdict, dataclass
+
+from ingest.lexicon import blurb_cues, particular_rules
+from vectorstore.lexical import char_bigrams
+
+# Signals that keep a unit out of a draft unless drafting can repair them.
+SIGNAL_KINDS = ("damaged", "typo", "doubled", "numbering", "placeholder_mark", "fragment", "past_tense", "blurb")
+
+# Enumerations inside an item: a reader expects all of one, so a unit uses it whole or not at all.
+_CN = "一二三四五六七八九十"
+_ENUM_SHI = re.compile(rf"(?:^|(?<=[，。；：、\s]))([{_CN}])(?:是|要)(?=[\u4e00-\u9fff])")
+_ENUM_DI = re.compile(rf"(?:^|(?<=[，。；：\s]))第([{_CN}])(?=[，,、])")
+_ENUM_QI = re.compile(rf"(?:^|(?<=[，。；：\s]))其([{_CN}])(?=[，,、])")
+_ENUM_SHOUXIAN = re.compile(r"(?:^|(?<=[，。；：\s]))(首先|其次|再次|最后)(?=[，,、\u4e00-\u9fff])")
+# Numbering left inside running text by a scraper that glued items together ("…。2、进一步…").
+_INLINE_NUMBER = re.compile(r"(?<=[。；！？，])\s*(?:\d{1,2}|[（(]\d{1,2}[）)])[、.．](?!\d)")
+# A lone mark where the site removed a word: "*养殖", "学习_理论" (not the 20xx / **镇 kind,
+# which adaptation fills).
+_LONE_MARK = re.compile(r"(?<![*＊_])[*＊](?![*＊镇乡县区市街])|(?<![_\d])_(?![_\d])")
+_PAST = re.compile(r"了|已经|取得|先后|半年来|一年来|今年以来|共收到|顺利交办|圆满完成|较好地")
+_FUTURE = re.compile(r"将|要|继续|力争|计划|拟|年内|全年|进一步|不断|积极")
+_SENTENCE_END = re.compile(r"(?<=[。！？；])")
+
+
+@dataclass
+class Finding:
+    """A signal or a particular: what kind, the words concerned, and a repair when one is certain."""
+
+    kind: str
+    text: str
+    sentence: int | None = None  # index into the unit's sentences; None: the lead or the whole unit
+    fix: str | None = None
+    generalise: bool = True  # particulars: whether the sentence can stay once the name is replaced
+    level: str | None = None  # places: the gazetteer's level
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Finding":
+        return cls(**{k: d.get(k) for k in ("kind", "text", "sentence", "fix", "level")}, generalise=d.get("generalise", True))
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences ending at 。！？； (the mark kept); text after the last mark is a sentence too."""
+    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+
+
+# --- enumerations ----------------------------------------------------------------------------
+
+
+def enumeration(text: str) -> tuple[str | None, bool]:
+    """The enumeration style a text uses (一是 / 首先 / 第一 / 其一) and whether it is complete."""
+    for style, pattern in (("一是", _ENUM_SHI), ("第一", _ENUM_DI), ("其一", _ENUM_QI)):
+        numbers = [_CN.index(m.group(1)) + 1 for m in pattern.finditer(text)]
+        if numbers:
+            complete = len(numbers) >= 2 and numbers[0] == 1 and numbers == list(range(1, len(numbers) + 1))
+            return style, complete
+    words = [m.group(1) for m in _ENUM_SHOUXIAN.finditer(text)]
+    if "首先" in words or "其次" in words:
+        complete = bool(words) and words[0] == "首先" and any(w in words for w in ("其次", "再次", "最后"))
+        return "首先", complete
+    return None, True
+
+
+# --- local signals ---------------------------------------------------------------------------
+
+
+def local_signals(lead: str | None, sentences: list[str]) -> list[Finding]:
+    """Faults a unit shows by itself (no corpus needed)."""
+    found: list[Finding] = []
+    whole = (lead or "") + "".join(sentences)
+    style, complete = enumeration(whole)
+    if style and not complete:
+        found.append(Finding("fragment", style))
+    if sentences and sentences[-1].endswith(("；", "：", ":", "，")):
+        found.append(Finding("fragment", sentences[-1][-12:], len(sentences) - 1))
+    for i, s in enumerate(sentences):
+        m = _INLINE_NUMBER.search(s)
+        if m:
+            found.append(Finding("numbering", m.group(0).strip(), i))
+        m = _LONE_MARK.search(s)
+        if m:
+            found.append(Finding("placeholder_mark", s[max(0, m.start() - 4): m.end() + 4], i))
+        for word, fix in doubled_characters(s):
+            found.append(Finding("doubled", word, i, fix))
+    past = [i for i, s in enumerate(sentences) if is_past(s)]
+    if past and len(past) * 2 >= len(sentences):
+        found.append(Finding("past_tense", sentences[past[0]][:20]))
+    else:
+        found.extend(Finding("past_tense", sentences[i][:20], i) for i in past)
+    if is_blurb(whole):
+        found.append(Finding("blurb", whole[:30]))
+    return found
+
+
+def is_past(sentence: str) -> bool:
+    """A sentence that reports work done (a 总结's voice) rather than planning it."""
+    past = len(_PAST.findall(sentence))
+    return past >= 2 and past > len(_FUTURE.findall(sentence))
+
+
+def is_blurb(text: str) -> bool:
+    """The 范文 site's own words: addressed to readers, offering 范文, advising on writing."""
+    score = sum(cue.weight for cue in blurb_cues() if cue.pattern.search(text))
+    return score >= 2
+
+
+def doubled_characters(sentence: str) -> list[tuple[str, str]]:
+    """"有有" → "有": a character typed twice where the doubled form is no word (常常, 一一 are)."""
+    words = _dictionary()
+    out = []
+    for m in re.finditer(r"([\u4e00-\u9fff])\1", sentence):
+        pair = m.group(0)
+        # 人人 / 层层 / 研究研究 … are words; 有有, 要要 are not.
+        if _in_two_words(sentence, m.start()):
+            continue  # two words meeting (政协|协商), not one typed twice
+        if pair not in words and sentence[max(0, m.start() - 1): m.end()] not in words:
+            out.append((pair, m.group(1)))
+    return out
+
+
+def _in_two_words(sentence: str, at: int) -> bool:
+    """Whether the characters at ``at`` and ``at + 1`` each belong to a word of two or more
+    characters as the segmenter cuts the text around them (政协|协商, not 要|有|有|一次)."""
+    import jieba
+
+    lo = max(0, at - 4)
+    pos, spans = lo, []
+    for tok in jieba.cut(sentence[lo: at + 6], HMM=False):
+        spans.append((pos, pos + len(tok)))
+        pos += len(tok)
+    first = next((e - s for s, e in spans if s <= at < e), 1)
+    second = next((e - s for s, e in spans if s <= at + 1 < e), 1)
+    return first >= 2 and second >= 2 and not any(s <= at and at + 1 < e for s, e in spans)
+
+
+def _dictionary() -> dict[str, int]:
+    import jieba
+
+    jieba.setLogLevel(60)
+    if not jieba.dt.initialized:
+        jieba.dt.initialize()
+    return jieba.dt.FREQ
+
+
+# --- particulars -----------------------------------------------------------------------------
+
+
+def particulars(text: str) -> list[Finding]:
+    """Another body's own things in ``text``: places (gazetteer) and the kinds in particulars.tsv."""
+    found: list[Finding] = []
+    taken: list[tuple[int, int]] = []
+    for rule in particular_rules():
+        for m in rule.pattern.finditer(text):
+            found.append(Finding(rule.kind, m.group(0), generalise=rule.generalise))
+            taken.append(m.span())
+    for place in _places(text):
+        inside = any(s <= place.start and place.end <= e for s, e in taken)
+        found.append(Finding("place", place.name, generalise=not inside, level=place.level))
+    return found
+
+
+def _places(text: str):
+    from ingest.gazetteer import load_gazetteer
+
+    return load_gazetteer().find(text)
+
+
+# --- what needs the corpus: damaged copies and typos -------------------------------------------
+
+
+class CorpusIndex:
+    """Every sentence of the corpus, to find damaged copies and spellings the corpus does not use.
+
+    A damaged copy is a sentence whose characters all occur, in order, in a longer sentence of
+    another document, the difference being a few dropped characters (走政协 for 走访政协委员).
+    A typo is a word outside the dictionary that differs in one character from a dictionary word
+    the corpus uses often in the same place (民童监督 beside many 民主监督).
+    """
+
+    def __init__(self, sentences: list[tuple[str, str]]):
+        """``sentences``: (document id, sentence text) pairs."""
+        self.sentences = [(doc, s) for doc, s in sentences if len(s) >= 10]
+        self._grams = [char_bigrams(s) for _, s in self.sentences]
+        postings: dict[str, list[int]] = {}
+        for i, grams in enumerate(self._grams):
+            for g in grams:
+                postings.setdefault(g, []).append(i)
+        self._postings = postings
+        self._phrases = Counter()
+        for _, s in self.sentences:
+            for n in (3, 4):
+                self._phrases.update(s[i: i + n] for i in range(len(s) - n + 1))
+
+    def damage(self, sentence: str, doc_id: str | None = None) -> str | None:
+        """The clean copy of ``sentence`` if it is a damaged one (characters dropped), else None."""
+        grams = char_bigrams(sentence)
+        if len(sentence) < 10 or not grams:
+            return None
+        # Candidates share many of its character pairs; the rarest pairs find them fastest.
+        rare = sorted(grams, key=lambda g: len(self._postings.get(g, ())))[:6]
+        seen: Counter = Counter(i for g in rare for i in self._postings.get(g, ()))
+        for i, hits in seen.most_common(20):
+            other_doc, other = self.sentences[i]
+            if hits < 3 or other_doc == doc_id or len(other) <= len(sentence) + 1:
+                continue
+            if len(grams & self._grams[i]) < 0.5 * len(grams):
+                continue
+            if _only_dropped(sentence, other):
+                return other
+        return None
+
+    def typos(self, sentence: str) -> list[tuple[str, str]]:
+        """(word, usual word) for each word of ``sentence`` the corpus usually spells otherwise."""
+        import jieba
+
+        words = _dictionary()
+        out = []
+        pos = 0
+        for tok in jieba.cut(sentence):
+            start, pos = pos, pos + len(tok)
+            if len(tok) != 2 or tok in words or not re.fullmatch(r"[\u4e00-\u9fff]{2}", tok):
+                continue
+            if sentence[max(0, start - 1): start + 1] in words or sentence[start + 1: start + 3] in words:
+                continue  # the segmenter cut across real words (会上|作重点)
+            after = sentence[pos: pos + 2]
+            best = None
+            for k in range(2):
+                for cand, count in self._variants(tok, k, after):
+                    if cand in words and words[cand] > 1000 and count >= 3 and (best is None or count > best[1]):
+                        best = (cand, count)
+            if best and self._phrases[tok + after] * 5 <= best[1]:
+                out.append((tok, best[0]))
+        return out
+
+    def _variants(self, word: str, k: int, after: str):
+        """Words that differ from ``word`` at position ``k`` and precede ``after`` in the corpus."""
+        fixed = word[1 - k]
+        for phrase, count in self._phrase_index().get((k, fixed, after), ()):
+            yield phrase, count
+
+    def _phrase_index(self) -> dict:
+        index = getattr(self, "_pindex", None)
+        if index is None:
+            index = {}
+            for phrase, count in self._phrases.items():
+                if len(phrase) != 4 or count < 3:
+                    continue
+                word, after = phrase[:2], phrase[2:]
+                for k in range(2):
+                    index.setdefault((k, word[1 - k], after), []).append((word, count))
+            self._pindex = index
+        return index
+
+
+def _only_dropped(short: str, long: str) -> bool:
+    """Whether ``short`` is ``long`` with characters dropped here and there, and nothing else changed.
+
+    Damage drops one or two characters at a time (走政协 for 走访政协委员); a variant adds a
+    clause, a word, a lead-in or quotes, which are not damage.
+    """
+    matcher = difflib.SequenceMatcher(None, short, long, autojunk=False)
+    pieces = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        if op == "delete" and i1 > 0 and set(short[i1:i2]) == {short[i1 - 1]}:
+            continue  # a character typed twice in the damaged copy (要有有一次)
+        if op != "insert" or i1 == 0:
+            return False
+        piece = long[j1:j2]
+        if len(piece) > 2 or re.search(r"[^\u4e00-\u9fff]", piece):
+            return False
+        pieces.append(piece)
+    return len(pieces) >= 2 or (len(pieces) == 1 and len(pieces[0]) == 1)
+
+
+def corpus_signals(units: list[tuple[str, str, list[str]]]) -> dict[str, list[Finding]]:
+    """Damaged copies and typos across the corpus: unit id → findings.
+
+    ``units``: (unit id, document id, sentences) of every stored unit.
+    """
+    index = CorpusIndex([(doc, s) for _, doc, sentences in units for s in sentences])
+    found: dict[str, list[Finding]] = {}
+    for uid, doc, sentences in units:
+        for i, s in enumerate(sentences):
+            clean = index.damage(s, doc)
+            if clean is not None:
+                found.setdefault(uid, []).append(Finding("damaged", s, i, clean))
+            for word, fix in index.typos(s):
+                found.setdefault(uid, []).append(Finding("typo", word, i, fix))
+    return found

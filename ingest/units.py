@@ -1,0 +1,155 @@
+"""A plan's items as units: the lead phrase, its sentences, and what ingest knows of them.
+
+A unit is what a reader sees as one item of a plan: "加强理论学习。认真制定学习计划，…" — the
+lead phrase (标题句) and its own elaboration — or, in plans without item headings, one
+paragraph.  An enumeration (一是/二是, 首先/其次, 第一/第二) stays inside one unit, so a draft uses
+it whole or not at all.  Each unit carries its section role, its signals and particulars
+(ingest.quality); drafting reads units and never parses the text again.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ingest.model import Chunk, content_hash
+from ingest.quality import Finding, local_signals, particulars, split_sentences
+from ingest.structure import parse_heading, section_role
+
+# Numbering at the start of a line or sentence, any style; a stray one left by a scraper
+# ("（一）2、进一步…") is removed with it.
+LEADING_NUMBER = re.compile(
+    r"^\s*(?:#{1,6}\s*)?(?:[一二三四五六七八九十]{1,3}\s*[、.．](?!\d)|[（(][一二三四五六七八九十\d]{1,3}[）)]\s*"
+    r"|\d{1,2}\s*[、.．](?!\d)\s*|[-*•]\s+)"
+)
+# An item heading's own numbering, including the 一是 / 第一， styles that number items too.
+_HEADING_NUMBER = re.compile(LEADING_NUMBER.pattern + r"|^\s*(?:[一二三四五六七八九十]是(?=[\u4e00-\u9fff])|第[一二三四五六七八九十]+[，,、])")
+# A line that goes on an enumeration the line before began ("其次，…", "二是…", "第二，…").
+_CONTINUES = re.compile(r"^\s*(?:其次|再次|最后|[二三四五六七八九十]是|第[二三四五六七八九十][，,、]|其[二三四五六七八九十][，,、])")
+# A lead phrase is short and stops: "加强理论学习。" — a long first clause is a sentence.
+_MAX_LEAD = 24
+
+
+@dataclass
+class Unit:
+    id: str
+    doc_id: str
+    chunk_id: str
+    position: int  # order within the document
+    section_role: str
+    lead: str | None  # the 标题句 without its stop
+    sentences: list[str]
+    span: tuple[int, int]  # within the document's text
+    signals: list[Finding] = field(default_factory=list)
+    particulars: list[Finding] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        head = f"{self.lead}。" if self.lead else ""
+        return head + "".join(self.sentences)
+
+    def to_row(self) -> dict:
+        return {
+            "id": self.id, "doc_id": self.doc_id, "chunk_id": self.chunk_id, "position": self.position,
+            "section_role": self.section_role, "lead": self.lead, "sentences": list(self.sentences),
+            "span": list(self.span), "signals": [f.to_dict() for f in self.signals],
+            "particulars": [f.to_dict() for f in self.particulars],
+        }
+
+
+@dataclass
+class _Open:
+    lead: str | None
+    lines: list[str]
+    start: int
+    end: int
+    path: list[str]
+    from_heading: bool  # opened by an item heading: the lines below belong to it
+
+
+def build_units(doc_id: str, text: str, chunks: list[Chunk]) -> list[Unit]:
+    """The units of one document's text; each is tied to the chunk its first line lies in."""
+    pieces: list[_Open] = []
+    stack: list[tuple[float, str]] = []
+    current: _Open | None = None
+    pending_lead: str | None = None
+    offset = 0
+    for line in text.split("\n"):
+        start, end = offset, offset + len(line)
+        offset = end + 1
+        if not line.strip():
+            continue
+        heading = parse_heading(line)
+        if heading is not None:
+            while stack and stack[-1][0] >= heading.rank:
+                stack.pop()
+            stack.append((heading.rank, heading.title))
+            path = [t for _, t in stack]
+            if current:
+                pieces.append(current)
+                current = None
+            body = _HEADING_NUMBER.sub("", line).strip()
+            if not heading.has_body:
+                # A bare item heading (（一）加强学习) leads the paragraphs under it; a bare
+                # section heading (一、指导思想) is the section's title, not an item's.
+                item_level = heading.rank >= 2 or len(stack) > 1
+                pending_lead = _lead_of(body) if item_level else None
+                continue
+            lead, rest = _split_lead(body)
+            current = _Open(lead, [rest] if rest else [], start, end, path, True)
+            pending_lead = None
+            continue
+        if current and (current.from_heading or _CONTINUES.match(line)):
+            current.lines.append(line.strip())
+            current.end = end
+            continue
+        if current:
+            pieces.append(current)
+        path = [t for _, t in stack]
+        if pending_lead:
+            current = _Open(pending_lead, [line.strip()], start, end, path, True)
+            pending_lead = None
+        else:
+            lead, rest = _split_lead(line.strip())
+            current = _Open(lead, [rest] if rest else [], start, end, path, False)
+    if current:
+        pieces.append(current)
+    return [_unit(doc_id, i, p, chunks) for i, p in enumerate(pieces) if p.lines or p.lead]
+
+
+def _lead_of(title: str) -> str | None:
+    title = LEADING_NUMBER.sub("", title.strip()).rstrip("。：:；")
+    return title if 2 <= len(title) <= _MAX_LEAD else None
+
+
+def _split_lead(body: str) -> tuple[str | None, str]:
+    """"加强理论学习。认真制定…" → ("加强理论学习", "认真制定…"); no lead when the first stop is far."""
+    # Only a full stop ends a lead: "…的工作目标是：" introduces what follows, it titles nothing.
+    m = re.match(r"^([^。：:；，,！？]{2,%d})。" % _MAX_LEAD, body)
+    if m and len(body) > m.end() + 8:
+        return LEADING_NUMBER.sub("", m.group(1)).strip() or None, body[m.end():].strip()
+    return None, body
+
+
+def _unit(doc_id: str, position: int, piece: _Open, chunks: list[Chunk]) -> Unit:
+    sentences = []
+    for line in piece.lines:
+        for s in split_sentences(line):
+            s = LEADING_NUMBER.sub("", s).strip()
+            if s:
+                sentences.append(s)
+    lead = piece.lead
+    chunk = next((c for c in chunks if c.span[0] <= piece.start < c.span[1] + 1), chunks[0] if chunks else None)
+    whole = (f"{lead}。" if lead else "") + "".join(sentences)
+    path = list(piece.path) + ([lead] if lead else [])
+    return Unit(
+        id="n" + content_hash(doc_id, str(position), whole),
+        doc_id=doc_id,
+        chunk_id=chunk.id if chunk else "",
+        position=position,
+        section_role=section_role(path, whole),
+        lead=lead,
+        sentences=sentences,
+        span=(piece.start, piece.end),
+        signals=local_signals(lead, sentences),
+        particulars=particulars(whole),
+    )
