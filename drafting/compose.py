@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from drafting.adapt import Adapter
 from drafting.model import DraftWarning, SectionDraft, Sentence, SentenceSource, SourceRef
 from ingest.structure import parse_heading
+from ingest.textkit import cn_numeral
 from vectorstore.lexical import char_bigrams, jaccard
 
 CN_NUMERALS = "一二三四五六七八九十"
@@ -37,11 +38,13 @@ class Candidate:
 
 
 def number_item(n: int) -> str:
-    return f"（{CN_NUMERALS[n - 1] if n <= 10 else n}）"
+    """（一）, （二）, … （十一） …: the item number within a section."""
+    return f"（{cn_numeral(n)}）"
 
 
 def number_section(n: int) -> str:
-    return f"{CN_NUMERALS[n - 1] if n <= 10 else '十' + CN_NUMERALS[n - 11]}、"
+    """一、, 二、, … 二十一、 …: the number of a top-level section."""
+    return f"{cn_numeral(n)}、"
 
 
 def similarity(a: str, b: str) -> float:
