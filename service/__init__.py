@@ -28,10 +28,14 @@ SECURITY_HEADERS = {
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app: settings defaults, then PLANDRAFT_* variables, then ``test_config``."""
+    """Build the app: the settings the CLI reads (defaults, then typed PLANDRAFT_* variables), then ``test_config``.
+
+    A variable with a value plandraft cannot use raises ``settings.SettingError`` naming it.
+    """
     app = Flask(__name__)
-    app.config.from_mapping(settings_mod.defaults())
-    app.config.from_prefixed_env(settings_mod.PREFIX.rstrip("_"))
+    # Not Flask's from_prefixed_env: it would read the variables a second way, untyped and
+    # unchecked ("no" as a truthy string, a numeric key as an int).
+    app.config.from_mapping(settings_mod.load())
     if test_config:
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):

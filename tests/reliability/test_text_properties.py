@@ -25,21 +25,12 @@ from ingest.errors import IngestError
 from ingest.pipeline import parse_text
 from ingest.split import split_documents
 from ingest.structure import cn_number, parse_heading, sections
+from ingest.textkit import cn_numeral
 
 PROPS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FEW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 _HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_CN_DIGITS = "一二三四五六七八九"
-
-
-def to_cn(n: int) -> str:
-    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 99 → 九十九 (the numerals plans use)."""
-    tens, ones = divmod(n, 10)
-    head = "" if tens == 0 else ("十" if tens == 1 else _CN_DIGITS[tens - 1] + "十")
-    return head + ("" if ones == 0 else _CN_DIGITS[ones - 1])
-
-
 han = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5)
 words = st.text(han, min_size=1, max_size=12)
 sentence = st.builds(
@@ -48,11 +39,11 @@ sentence = st.builds(
     st.sampled_from(["。", "；", "！", "", ":", "?", "……"]),
 )
 heading_prefix = st.one_of(
-    st.integers(1, 12).map(lambda n: to_cn(n) + "、"),
-    st.integers(1, 12).map(lambda n: f"（{to_cn(n)}）"),
-    st.integers(1, 12).map(lambda n: f"({to_cn(n)})"),
-    st.integers(1, 12).map(lambda n: to_cn(n) + "是"),
-    st.integers(1, 5).map(lambda n: f"第{to_cn(n)}，"),
+    st.integers(1, 12).map(lambda n: cn_numeral(n) + "、"),
+    st.integers(1, 12).map(lambda n: f"（{cn_numeral(n)}）"),
+    st.integers(1, 12).map(lambda n: f"({cn_numeral(n)})"),
+    st.integers(1, 12).map(lambda n: cn_numeral(n) + "是"),
+    st.integers(1, 5).map(lambda n: f"第{cn_numeral(n)}，"),
     st.integers(1, 20).map(lambda n: f"{n}、"),
     st.integers(1, 20).map(lambda n: f"{n}."),
     st.integers(1, 20).map(lambda n: f"（{n}）"),
@@ -160,14 +151,14 @@ def test_parse_heading_never_crashes(ln):
 
 @given(st.integers(1, 99))
 def test_chinese_numerals_round_trip(n):
-    assert cn_number(to_cn(n)) == n
+    assert cn_number(cn_numeral(n)) == n
 
 
 _STYLES = {
-    "cn": lambda n: to_cn(n) + "、",
-    "cn_paren": lambda n: f"（{to_cn(n)}）",
-    "cn_shi": lambda n: to_cn(n) + "是",
-    "di": lambda n: f"第{to_cn(n)}，",
+    "cn": lambda n: cn_numeral(n) + "、",
+    "cn_paren": lambda n: f"（{cn_numeral(n)}）",
+    "cn_shi": lambda n: cn_numeral(n) + "是",
+    "di": lambda n: f"第{cn_numeral(n)}，",
     "num": lambda n: f"{n}、",
     "num_paren": lambda n: f"（{n}）",
 }

@@ -1,0 +1,51 @@
+"""Small text helpers shared by ingest, drafting and the service.
+
+Plans number their parts with Chinese numerals (``一、`` › ``（一）``); every place that writes
+such a number calls ``cn_numeral``, so a plan with 21 parts is numbered like one with 3.
+"""
+from __future__ import annotations
+
+_DIGITS = "零一二三四五六七八九"
+# Myriad groups, largest first: Chinese numbers group by 10⁴ (万) and 10⁸ (亿), not by 10³.
+_GROUPS = ((10**8, "亿"), (10**4, "万"))
+
+
+def cn_numeral(n: int) -> str:
+    """The Chinese numeral for a positive integer, as 公文 numbering writes it.
+
+    1 → 一, 10 → 十, 11 → 十一, 20 → 二十, 21 → 二十一, 100 → 一百, 101 → 一百零一,
+    110 → 一百一十, 10001 → 一万零一.  Any size: the groups above 亿 nest (10¹⁶ → 一亿亿).
+    """
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"cn_numeral needs a positive integer, not {n!r}")
+    return _numeral(n, leading=True)
+
+
+def _numeral(n: int, leading: bool) -> str:
+    for size, name in _GROUPS:
+        if n >= size:
+            high, low = divmod(n, size)
+            text = _numeral(high, leading) + name
+            if low:
+                # A gap of a whole digit or more below the group is read as 零 (一万零一).
+                text += ("零" if low < size // 10 else "") + _numeral(low, leading=False)
+            return text
+    return _below_myriad(n, leading)
+
+
+def _below_myriad(n: int, leading: bool) -> str:
+    """1 … 9999.  Inner runs of zeros read as one 零; ``leading`` drops the 一 of 一十 (十一, not 一十一)."""
+    text, gap, started = "", False, False
+    for unit_value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit = n // unit_value % 10
+        if digit == 0:
+            gap = gap or started
+            continue
+        if gap:
+            text += "零"
+            gap = False
+        text += _DIGITS[digit] + unit
+        started = True
+    if leading and text.startswith("一十"):
+        text = text[1:]
+    return text
