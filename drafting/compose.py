@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from drafting.adapt import SLOT_RE, Adapter, remaining_problems
 from drafting.model import DraftWarning, SectionDraft, Sentence, SentenceSource, SourceRef
 from ingest.quality import enumeration, split_sentences
+from ingest.structure import ROLE_KEYWORDS
 from ingest.textkit import cn_numeral
 from ingest.units import Unit
 from vectorstore.lexical import char_bigrams, jaccard
@@ -122,19 +123,29 @@ class SectionComposer:
         rank = {r.chunk_id: i for i, r in enumerate(results)}
         units = [u for u in self.units_of(list(by_chunk)) if u.chunk_id in by_chunk]
         units.sort(key=lambda u: (rank[u.chunk_id], u.position))
-        cap = max(200, int(self.max_share * max(planned_total, 1)))
+        # The share is counted in characters of the planned length; a draft often comes out a
+        # little shorter than planned, so the cap keeps a margin below max_share.
+        cap = max(150, int(self.max_share * 0.7 * max(planned_total, 1)))
         per_item = max(90, min(260, target_chars // 3))
         items: list[Item] = []
         taken: set[str] = set()
         length = 0
         # Units ingest placed in this role first; if they are too few, units of passages with
         # this role whose own role ingest could not tell apart.
-        for strict in (True, False):
+        # Last, for a section the corpus rarely has (工作要求): any unit that speaks its words.
+        passes = (
+            lambda u, r: fits_role(u, r.section_role, role),
+            lambda u, r: _loosely_fits(u, r.section_role, role),
+            lambda u, r: role in ("工作要求",) and any(w in u.text for w in ROLE_KEYWORDS.get(role, ())),
+            # A preamble with no statement of guiding thought in the corpus: the section's own units.
+            lambda u, r: role == "指导思想" and r.section_role == role,
+        )
+        for fits in passes:
             for unit in units:
                 if length >= target_chars * 0.9:
                     break
                 r = by_chunk[unit.chunk_id]
-                if unit.id in taken or not (fits_role(unit, r.section_role, role) if strict else _loosely_fits(unit, r.section_role, role)):
+                if unit.id in taken or not fits(unit, r):
                     continue
                 family = r.doc_family_id
                 if self.family_counts.get(family, 0) >= cap:

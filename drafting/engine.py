@@ -50,8 +50,8 @@ class Drafter:
             results = self._retrieve(request, section, target)
             draft = composer.compose(section.role, title, results, target, total, numbered=not preamble)
             if not draft.sources:
-                # Nothing of this level fits: plans of any level, adapted like the rest.
-                wider = self.searcher.search(section.query, k=12, filters=SearchFilters(kinds=_PLAN_KINDS, section_role=section.role))
+                # Nothing under this role fits: any plan passage that answers the section's query.
+                wider = self.searcher.search(section.query, k=24, filters=SearchFilters(level=request.level, kinds=_PLAN_KINDS))
                 draft = composer.compose(section.role, title, wider, target, total, numbered=not preamble)
             _flag_other_years(draft, request.year)
             if request.llm and self.polisher is not None:
