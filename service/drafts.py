@@ -12,7 +12,8 @@ from service import export, history
 from service.auth import require_draft_access, role_required
 from service.db import DraftRecord, get_db
 from service.errors import ApiError
-from service.generation import FIELD_LABELS, field_of, generate, parse_request
+from service.generation import field_labels, generate, parse_request
+from service.schemas import ValidationFailed, VersionQuery, parse
 
 bp = Blueprint("drafts", __name__)
 
@@ -68,8 +69,8 @@ def new():
         }
         try:
             req = parse_request(values)
-        except ApiError as exc:
-            error, error_field = exc.message, field_of(exc.message)
+        except ValidationFailed as exc:
+            error, error_field = exc.form_message, exc.field
         else:
             draft_id = generate(req, current_user)
             flash("草稿已生成，已保存为第1版", "success")
@@ -80,7 +81,7 @@ def new():
         default_roles={level: list(roles) for level, roles in DEFAULT_ROLES.items()},
         error=error,
         error_field=error_field,
-        field_labels=FIELD_LABELS,
+        field_labels=field_labels(),
     ), (400 if error else 200)
 
 
@@ -133,7 +134,7 @@ def restore(draft_id: str, number: int):
 @bp.get("/drafts/<draft_id>/export.<fmt>")
 @role_required("staff")
 def export_file(draft_id: str, fmt: str):
-    return export_response(load_draft(draft_id), fmt, request.args.get("version", type=int))
+    return export_response(load_draft(draft_id), fmt, parse(VersionQuery, request.args.to_dict()).version)
 
 
 def export_response(record: DraftRecord, fmt: str, number: int | None) -> Response:

@@ -12,9 +12,7 @@ from drafting.model import Draft
 from service.db import DraftRecord, DraftVersion, User, utcnow
 from service.errors import ApiError
 from service.revise import normalise_text, revise_section
-
-MAX_TITLE = 200
-MAX_SECTION_CHARS = 20000
+from service.schemas import MAX_SECTION_CHARS, MAX_TITLE
 
 
 def content_of(draft: Draft) -> dict[str, Any]:
