@@ -16,7 +16,7 @@ from service.diffing import all_warnings, compare_sections
 from service.drafts import export_response, load_draft, visible_drafts
 from service.errors import ApiError
 from service.openapi import spec
-from service.schemas import DocumentQuery, SearchQuery, SearchResult, VersionQuery, VersionSave, parse
+from service.schemas import DocumentQuery, RestoreRequest, SearchQuery, SearchResult, VersionQuery, VersionSave, parse
 from vectorstore.search import SearchFilters
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -114,13 +114,15 @@ def list_versions(draft_id: str):
 @bp.post("/drafts/<draft_id>/versions")
 @role_required("staff")
 def save_version(draft_id: str):
-    """A new version from edited texts: {"base_version"?, "title"?, "sections": [{"text"} | null, …]}."""
+    """A new version from edited texts: {"base_version"?, "title"?, "sections": [{"text"} | null, …]}.
+
+    409 (``schemas.Conflict``) when base_version is older than the latest version."""
     record = load_draft(draft_id)
     asked = parse(VersionSave, _json_body())
     texts = [s.text if s is not None else None for s in asked.sections]
     db = get_db()
     before = history.latest(db, record).number
-    saved = history.edit(db, record, current_user, title=asked.title, texts=texts, base=asked.base_version)
+    saved = history.edit(db, record, current_user, title=asked.title, texts=texts, base=asked.base_version, merged=asked.merged)
     response = jsonify(history.draft_payload(record, saved))
     response.status_code = 200 if saved.number == before else 201  # 200: nothing changed, no new version
     return response
@@ -137,7 +139,9 @@ def get_version(draft_id: str, number: int):
 @role_required("staff")
 def restore_version(draft_id: str, number: int):
     record = load_draft(draft_id)
-    saved = history.restore(get_db(), record, number, current_user)
+    # The body is optional: {"base_version": n} makes the restore refuse (409) if n is no longer the latest.
+    body = parse(RestoreRequest, request.get_json(silent=True) or {})
+    saved = history.restore(get_db(), record, number, current_user, base=body.base_version)
     response = jsonify(history.draft_payload(record, saved))
     response.status_code = 201
     return response

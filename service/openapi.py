@@ -38,6 +38,7 @@ class Op:
     query: type[BaseModel] | None = None
     errors: tuple[int, ...] = ()
     path_enums: dict[str, list[str]] = field(default_factory=dict)
+    body_required: bool = True
 
 
 OPERATIONS: dict[str, Op] = {
@@ -53,11 +54,15 @@ OPERATIONS: dict[str, Op] = {
     "api.get_draft": Op("The latest version of a draft", {200: s.Draft}, errors=(404,)),
     "api.list_versions": Op("Versions of a draft", {200: s.VersionList}, errors=(404,)),
     "api.save_version": Op(
-        "Save edited section texts as a new version (atomic; 200 and no new version when nothing changed)",
-        {201: s.Draft, 200: s.Draft}, body=s.VersionSave, errors=(400, 404),
+        "Save edited section texts as a new version (atomic; 200 and no new version when nothing changed; "
+        "409 with the latest texts, the submitted ones and a merge when base_version is not the latest)",
+        {201: s.Draft, 200: s.Draft, 409: s.Conflict}, body=s.VersionSave, errors=(400, 404),
     ),
     "api.get_version": Op("One version", {200: s.Draft}, errors=(404,)),
-    "api.restore_version": Op("Restore a version (as a new version)", {201: s.Draft}, errors=(404,)),
+    "api.restore_version": Op(
+        "Restore a version (as a new version; 409 when base_version is not the latest)",
+        {201: s.Draft, 409: s.Conflict}, body=s.RestoreRequest, errors=(400, 404), body_required=False,
+    ),
     "api.export_draft": Op(
         "Download as Word (公文 layout) or Markdown",
         {200: {_DOCX: {"schema": {"type": "string", "format": "binary"}}, "text/markdown": {"schema": {"type": "string"}}}},
@@ -177,7 +182,7 @@ def _operation(app: Flask, rule, endpoint: str, schemas: dict[str, Any]) -> dict
     if params:
         out["parameters"] = params
     if op.body is not None:
-        out["requestBody"] = {"required": True, "content": _content(op.body)}
+        out["requestBody"] = {"required": op.body_required, "content": _content(op.body)}
     return out
 
 

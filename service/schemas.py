@@ -68,9 +68,24 @@ class SectionText(BaseModel):
 class VersionSave(Request):
     """Edited texts to keep as a new version (the editor's form and POST …/versions)."""
 
-    base_version: int | None = Field(None, ge=1, title="所依据的版本", description="the version the texts were edited from")
+    base_version: int | None = Field(
+        None, ge=1, title="所依据的版本",
+        description="the version the texts were edited from; when a newer version exists the save is refused with 409",
+    )
     title: str | None = Field(None, max_length=MAX_TITLE, title="标题")
     sections: list[SectionText | None] = Field(title="章节", description="one {text} per section, or null to keep it as it is")
+    merged: bool = Field(False, title="合并", description="the texts resolve a conflict (recorded in the version's note)")
+
+    @field_validator("base_version", mode="before")
+    @classmethod
+    def _blank(cls, value: Any) -> Any:
+        return _blank_is_none(value)
+
+
+class RestoreRequest(Request):
+    """Restore an old version; ``base_version`` is the latest version the person saw."""
+
+    base_version: int | None = Field(None, ge=1, title="当前版本", description="when a newer version exists the restore is refused with 409")
 
     @field_validator("base_version", mode="before")
     @classmethod
@@ -256,6 +271,31 @@ class DraftList(Response):
 class VersionList(Response):
     id: str
     versions: list[VersionSummary]
+
+
+class SubmittedTexts(Response):
+    title: str | None
+    sections: list[str | None] = Field(description="the texts that were sent, null where a section was left as it was")
+
+
+class MergedSection(Response):
+    text: str = Field(description="the latest text with the submitted changes applied, sentence by sentence")
+    changed_by: Literal["nobody", "mine", "theirs", "both"]
+    conflicts: list[str] = Field(description="sentences both sides changed: the latest and the submitted wording are both kept")
+
+
+class MergedTexts(Response):
+    title: str
+    sections: list[MergedSection]
+
+
+class Conflict(Error):
+    """409: the save or restore was based on a version older than the latest; nothing was saved."""
+
+    base_version: int
+    latest: Draft
+    submitted: SubmittedTexts
+    merged: MergedTexts | None = Field(None, description="a proposal: save it (edited as needed) with base_version = latest.version.number")
 
 
 class CompareSentence(Response):
