@@ -21,6 +21,7 @@ TEST_DATA = ROOT / "tests" / "data"
 PASSWORD = "correct-horse-battery"
 USERS = {"sam": "staff", "sue": "staff", "eve": "editor", "ada": "admin"}
 DEAD_LLM = "http://127.0.0.1:9/v1"  # the discard port: connections are refused at once
+CHEAP_HASH = "pbkdf2:sha256:1000"
 
 DRAFT_REQUEST = {
     "level": "乡镇",
@@ -64,6 +65,8 @@ def make_app(data_dir: Path, **config):
     """
     import json
 
+    from werkzeug.security import generate_password_hash
+
     from service import create_app
     from service.accounts import create_user, new_token
     from service.db import session_scope
@@ -87,7 +90,11 @@ def make_app(data_dir: Path, **config):
         with app.app_context():
             with session_scope() as db:
                 for name, role in USERS.items():
-                    tokens[name] = new_token(db, create_user(db, name, role, PASSWORD))
+                    user = create_user(db, name, role, PASSWORD)
+                    # Logging in is how most web tests start: their users' hashes are cheap to
+                    # check (the production cost stays for every account made otherwise).
+                    user.password_hash = generate_password_hash(PASSWORD, method=CHEAP_HASH)
+                    tokens[name] = new_token(db, user)
         if "DATABASE_URL" not in config:
             seeded.write_text(json.dumps(tokens))
     app.config["TEST_TOKENS"] = tokens
