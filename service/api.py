@@ -16,7 +16,8 @@ from service.diffing import all_warnings, compare_sections
 from service.drafts import export_response, load_draft, visible_drafts
 from service.errors import ApiError
 from service.openapi import spec
-from service.schemas import DocumentQuery, RestoreRequest, SearchQuery, SearchResult, VersionQuery, VersionSave, parse
+from service.answers import SearchResult
+from service.schemas import DocumentQuery, RestoreRequest, SearchQuery, VersionQuery, VersionSave, parse
 from vectorstore.search import SearchFilters
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -116,7 +117,7 @@ def list_versions(draft_id: str):
 def save_version(draft_id: str):
     """A new version from edited texts: {"base_version"?, "title"?, "sections": [{"text"} | null, …]}.
 
-    409 (``schemas.Conflict``) when base_version is older than the latest version."""
+    409 (``answers.Conflict``) when base_version is older than the latest version."""
     record = load_draft(draft_id)
     asked = parse(VersionSave, _json_body())
     texts = [s.text if s is not None else None for s in asked.sections]

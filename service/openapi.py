@@ -1,7 +1,7 @@
 """OpenAPI 3.1 description of /api/, generated from the app's routes and the pydantic models.
 
 Each API endpoint names its models once, in ``OPERATIONS``; the JSON schemas come from
-``model_json_schema`` (``service.schemas`` and ``drafting.schemas``), the paths, methods,
+``model_json_schema`` (``service.schemas``, ``service.answers`` and ``drafting.schemas``), the paths, methods,
 path parameters and roles from the app's own URL map and views.  A route without an entry
 here fails the test that compares the spec with the app.
 """
@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from drafting.schemas import DraftRequestModel
-from service import schemas as s
+from service import answers, schemas
 
 _REF = "#/components/schemas/{model}"
 _ERROR_TEXT = {
@@ -42,57 +42,57 @@ class Op:
 
 
 OPERATIONS: dict[str, Op] = {
-    "api.health": Op("Liveness", {200: s.Health}),
-    "api.me": Op("Who am I", {200: s.Me}),
+    "api.health": Op("Liveness", {200: answers.Health}),
+    "api.me": Op("Who am I", {200: answers.Me}),
     "api.openapi": Op("This description", {200: {"application/json": {"schema": {"type": "object"}}}}),
-    "api.list_drafts": Op("Drafts I may see (staff: their own; editors and admins: all)", {200: s.DraftList}),
-    "api.create_draft": Op("Draft a plan and save it as version 1", {201: s.Draft}, body=DraftRequestModel, errors=(400,)),
+    "api.list_drafts": Op("Drafts I may see (staff: their own; editors and admins: all)", {200: answers.DraftList}),
+    "api.create_draft": Op("Draft a plan and save it as version 1", {201: answers.Draft}, body=DraftRequestModel, errors=(400,)),
     "api.stream_draft": Op(
         "Draft a plan section by section (NDJSON: plan, section…, done | error)",
         {200: {"application/x-ndjson": {"schema": {"type": "object"}}}}, body=DraftRequestModel, errors=(400,),
     ),
-    "api.get_draft": Op("The latest version of a draft", {200: s.Draft}, errors=(404,)),
-    "api.list_versions": Op("Versions of a draft", {200: s.VersionList}, errors=(404,)),
+    "api.get_draft": Op("The latest version of a draft", {200: answers.Draft}, errors=(404,)),
+    "api.list_versions": Op("Versions of a draft", {200: answers.VersionList}, errors=(404,)),
     "api.save_version": Op(
         "Save edited section texts as a new version (atomic; 200 and no new version when nothing changed; "
         "409 with the latest texts, the submitted ones and a merge when base_version is not the latest)",
-        {201: s.Draft, 200: s.Draft, 409: s.Conflict}, body=s.VersionSave, errors=(400, 404),
+        {201: answers.Draft, 200: answers.Draft, 409: answers.Conflict}, body=schemas.VersionSave, errors=(400, 404),
     ),
-    "api.get_version": Op("One version", {200: s.Draft}, errors=(404,)),
+    "api.get_version": Op("One version", {200: answers.Draft}, errors=(404,)),
     "api.restore_version": Op(
         "Restore a version (as a new version; 409 when base_version is not the latest)",
-        {201: s.Draft, 409: s.Conflict}, body=s.RestoreRequest, errors=(400, 404), body_required=False,
+        {201: answers.Draft, 409: answers.Conflict}, body=schemas.RestoreRequest, errors=(400, 404), body_required=False,
     ),
     "api.export_draft": Op(
         "Download as Word (公文 layout) or Markdown",
         {200: {_DOCX: {"schema": {"type": "string", "format": "binary"}}, "text/markdown": {"schema": {"type": "string"}}}},
-        query=s.VersionQuery, errors=(404,), path_enums={"fmt": ["docx", "md"]},
+        query=schemas.VersionQuery, errors=(404,), path_enums={"fmt": ["docx", "md"]},
     ),
-    "api.compare_draft": Op("Each sentence with its kind, source sentence, diff and sources; all warnings", {200: s.Compare}, query=s.VersionQuery, errors=(404,)),
-    "api.search": Op("Hybrid search over the corpus (on-topic documents only)", {200: s.SearchResults}, query=s.SearchQuery, errors=(400,)),
-    "api.documents": Op("Stored documents with metadata", {200: s.DocumentList}, query=s.DocumentQuery, errors=(400,)),
-    "api.document": Op("One document with its cleaned text and chunk spans", {200: s.DocumentDetail}, errors=(404,)),
+    "api.compare_draft": Op("Each sentence with its kind, source sentence, diff and sources; all warnings", {200: answers.Compare}, query=schemas.VersionQuery, errors=(404,)),
+    "api.search": Op("Hybrid search over the corpus (on-topic documents only)", {200: answers.SearchResults}, query=schemas.SearchQuery, errors=(400,)),
+    "api.documents": Op("Stored documents with metadata", {200: answers.DocumentList}, query=schemas.DocumentQuery, errors=(400,)),
+    "api.document": Op("One document with its cleaned text and chunk spans", {200: answers.DocumentDetail}, errors=(404,)),
     "api.correct_document": Op(
-        "Correct level, kind, year or on_topic by hand (kept across re-ingest)", {200: s.CorrectionResult},
-        body=s.Corrections, errors=(400, 404, 501),
+        "Correct level, kind, year or on_topic by hand (kept across re-ingest)", {200: answers.CorrectionResult},
+        body=schemas.Corrections, errors=(400, 404, 501),
     ),
-    "api.delete_source": Op("Remove every document of this document's source file (an uploaded file is deleted too)", {200: s.RemovedSource}, errors=(404,)),
+    "api.delete_source": Op("Remove every document of this document's source file (an uploaded file is deleted too)", {200: answers.RemovedSource}, errors=(404,)),
     "api.ingest": Op(
         "Upload files and ingest them, or re-ingest everything, in the background",
-        {202: s.IngestAccepted},
+        {202: answers.IngestAccepted},
         body={
             "multipart/form-data": {"schema": {"type": "object", "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}},
             "application/json": {"schema": {"$ref": _REF.format(model="ReingestRequest")}},
         },
         errors=(400, 409, 413),
     ),
-    "api.ingest_job": Op("Progress of an ingest job", {200: s.JobStatus}, errors=(404,)),
-    "api.stats": Op("Corpus statistics", {200: s.Stats}),
-    "api.families": Op("Near-duplicate document families", {200: s.Families}),
+    "api.ingest_job": Op("Progress of an ingest job", {200: answers.JobStatus}, errors=(404,)),
+    "api.stats": Op("Corpus statistics", {200: answers.Stats}),
+    "api.families": Op("Near-duplicate document families", {200: answers.Families}),
 }
 
 # Models the spec lists although no operation names them as a model.
-EXTRA_MODELS: tuple[type[BaseModel], ...] = (s.Error, s.ReingestRequest)
+EXTRA_MODELS: tuple[type[BaseModel], ...] = (answers.Error, schemas.ReingestRequest)
 
 
 def models() -> list[type[BaseModel]]:
@@ -200,7 +200,7 @@ def spec(app: Flask) -> dict[str, Any]:
             continue
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             paths.setdefault(openapi_path(rule), {})[method.lower()] = _operation(app, rule, rule.endpoint, schemas)
-    error = {"application/json": {"schema": _ref(s.Error)}}
+    error = {"application/json": {"schema": _ref(answers.Error)}}
     return {
         "openapi": "3.1.0",
         "info": {

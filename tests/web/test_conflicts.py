@@ -12,7 +12,7 @@ import threading
 
 import pytest
 
-from service import schemas
+from service import answers
 from test_pages import assert_no_inline_code  # sibling test module (pytest puts tests/web on the path)
 
 
@@ -52,7 +52,7 @@ def test_second_save_on_one_base_gets_409_with_both_texts_and_nothing_is_lost(lo
     second = eve.post_json(url, {"base_version": 1, "sections": [{"text": t} for t in mine]})
     assert second.status_code == 409
     body = second.get_json()
-    schemas.Conflict.model_validate(body)  # the 409 is what the spec says it is
+    answers.Conflict.model_validate(body)  # the 409 is what the spec says it is
     assert body["ok"] is False and body["status"] == 409 and body["error"].startswith("base_version:")
     assert body["base_version"] == 1 and body["latest"]["version"]["number"] == 2
     assert [s["text"] for s in body["latest"]["sections"]] == theirs  # theirs
@@ -125,7 +125,7 @@ def test_a_restore_from_a_stale_page_gets_409(login, drafted):
     stale = sam.post_json(f"{url}/versions/1/restore", {"base_version": 2})
     assert stale.status_code == 409
     body = stale.get_json()
-    schemas.Conflict.model_validate(body)
+    answers.Conflict.model_validate(body)
     assert body["latest"]["version"]["number"] == 3 and body["latest"]["sections"][0]["text"] == "（一）第三版。"
     assert body["submitted"]["sections"] == [s["text"] for s in draft["sections"]] and body["merged"] is None
     assert len(sam.get(f"{url}/versions").get_json()["versions"]) == 3
