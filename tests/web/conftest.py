@@ -190,7 +190,7 @@ CANNED_PASSAGES = (
 
 
 class CannedSearcher:
-    """Stands in for the hybrid search: the canned passages, the section's own role first, no store."""
+    """Stands in for the hybrid search, with no store: the canned passages of the role asked for, else all."""
 
     def search(self, query, k=10, filters=None):
         from vectorstore.search import SearchResult
