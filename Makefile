@@ -53,7 +53,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 LLM_FLAGS  := --threads $(LLM_THREADS) --threads-batch $(LLM_THREADS_BATCH) --ctx $(LLM_CTX) --lookup $(LLM_LOOKUP)
 LLM_SERVER := $(PY) scripts/llm_server.py
 
-.PHONY: help venv install llm browser-deps run serve test bench load llm-start llm-stop clean distclean
+.PHONY: help venv install llm browser-deps run serve test test-fast bench load llm-start llm-stop clean distclean
 
 help:
 	@echo "make install       venv + torch (CPU) + plandraft[test] + m3e-small embedder"
@@ -61,6 +61,7 @@ help:
 	@echo "make run           ingest data/samples, start the LLM, dev server on $(HOST):$(PORT)"
 	@echo "make serve         LLM + gunicorn (WORKERS=$(WORKERS) THREADS=$(THREADS)) on $(HOST):$(PORT)"
 	@echo "make test          everything above + chromium, then pytest (all markers)"
+	@echo "make test-fast     install, then the tests with fakes only (no browser, LLM, real embedder), 2 workers"
 	@echo "make bench         run scripts/bench_*.py"
 	@echo "make load          20 clients for 60 s against gunicorn on 127.0.0.1:$(LOAD_PORT) (scripts/load_test.py)"
 	@echo "make llm-start / llm-stop    the LLM server alone, in the background"
@@ -145,6 +146,14 @@ serve: install llm
 
 test: install llm browser-deps
 	$(LLM_SERVER) exec $(LLM_FLAGS) -- $(PY) -m pytest -q $(PYTEST_ARGS)
+
+# The quick loop while editing (about a minute on this 2-core machine): the hashing embedder,
+# canned search and an unreachable LLM only.  No browser, no LLM server, no `chroma run`, and
+# a model name that cannot load, so a test that reaches for the real embedder fails instead of
+# quietly taking minutes.  `make test` stays the CI command and runs every marker.
+FAST_MARKERS := not slow and not browser and not llm and not server
+test-fast: install
+	PLANDRAFT_EMBEDDING_MODEL=/no-real-embedder-in-fast-tests $(PY) -m pytest -q -n 2 -m '$(FAST_MARKERS)' $(PYTEST_ARGS)
 
 # The drafting and fusion benchmarks read the sample store: ingest it first (a no-op when done).
 bench: install llm

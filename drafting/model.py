@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ingest.model import LEVELS, SECTION_ROLES
+from ingest.model import LEVELS
 
 # Levels a draft can be written for (``unknown`` is a label of past documents only).
 DRAFT_LEVELS = tuple(level for level in LEVELS if level != "unknown")
@@ -29,8 +29,10 @@ WARNING_KINDS = (
 class DraftRequestError(ValueError):
     """A draft request with a missing or bad field; the message names the field."""
 
-    def __init__(self, field_name: str, message: str):
+    def __init__(self, field_name: str, message: str, form_message: str | None = None):
         self.field = field_name
+        # The same, naming the field in the form's words: "单位名称：必填（例如 香山街道政协工委）".
+        self.form_message = form_message or f"{field_name}: {message}"
         super().__init__(f"{field_name}: {message}")
 
 
@@ -50,50 +52,17 @@ class DraftRequest:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "DraftRequest":
-        """Validate a request from JSON or a form; errors name the field."""
-        if not isinstance(data, dict):
-            raise DraftRequestError("body", "expected a JSON object")
-        level = data.get("level")
-        if level not in DRAFT_LEVELS:
-            raise DraftRequestError("level", f"must be one of {', '.join(DRAFT_LEVELS)}")
+        """Validate a request from JSON, a form or the CLI (``drafting.schemas``); errors name the field."""
+        from pydantic import ValidationError
+
+        from drafting.schemas import DraftRequestModel, problems
+
         try:
-            year = int(data.get("year"))
-        except (TypeError, ValueError):
-            raise DraftRequestError("year", "must be a year such as 2026") from None
-        if not 2000 <= year <= 2100:
-            raise DraftRequestError("year", "must be between 2000 and 2100")
-        org_name = str(data.get("org_name") or "").strip()
-        if not org_name:
-            raise DraftRequestError("org_name", "is required (e.g. 香山街道政协工委)")
-        if len(org_name) > 60:
-            raise DraftRequestError("org_name", "is longer than 60 characters")
-        parent = str(data.get("parent_body") or "").strip() or None
-        topics_raw = data.get("topics") or []
-        if isinstance(topics_raw, str):
-            topics_raw = [t for t in topics_raw.replace("，", "、").replace(",", "、").split("、")]
-        if not isinstance(topics_raw, list):
-            raise DraftRequestError("topics", "must be a list of short phrases")
-        topics = [str(t).strip() for t in topics_raw if str(t).strip()]
-        if any(len(t) > 30 for t in topics) or len(topics) > 10:
-            raise DraftRequestError("topics", "at most 10 topics of at most 30 characters")
-        sections = data.get("sections") or None
-        if sections is not None:
-            if not isinstance(sections, list) or any(s not in SECTION_ROLES for s in sections):
-                raise DraftRequestError("sections", f"must be a list of roles from: {', '.join(SECTION_ROLES)}")
-        target = data.get("target_chars")
-        if target not in (None, ""):
-            try:
-                target = int(target)
-            except (TypeError, ValueError):
-                raise DraftRequestError("target_chars", "must be a number of characters") from None
-            if not 300 <= target <= 20000:
-                raise DraftRequestError("target_chars", "must be between 300 and 20000")
-        else:
-            target = None
-        llm = data.get("llm", False)
-        if isinstance(llm, str):
-            llm = llm.lower() in ("1", "true", "on", "yes")
-        return cls(level, year, org_name, parent, topics, sections, target, bool(llm))
+            valid = DraftRequestModel.model_validate(data)
+        except ValidationError as exc:
+            first = problems(exc, DraftRequestModel)[0]
+            raise DraftRequestError(first.field, f"{first.zh} ({first.en})", first.form_message) from None
+        return cls(**valid.model_dump())
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from drafting.model import DRAFT_LEVELS
 from plandraft import settings as settings_mod
 
 
@@ -188,7 +189,7 @@ def users_list(context: Context) -> None:
 
 
 @main.command()
-@click.option("--level", required=True, type=click.Choice(["乡镇", "街道", "县区", "市", "省", "界别专委"]), help="Level of the requesting body.")
+@click.option("--level", required=True, type=click.Choice(DRAFT_LEVELS), help="Level of the requesting body.")
 @click.option("--year", required=True, type=int, help="Year the plan is for.")
 @click.option("--org", "org_name", required=True, help="The requesting body, e.g. 香山街道政协工委.")
 @click.option("--parent", "parent_body", default=None, help="The 政协 above it, e.g. 吴中区政协.")
@@ -198,7 +199,7 @@ def users_list(context: Context) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the draft with its sources and warnings as JSON.")
 @pass_context
 def draft(context: Context, level, year, org_name, parent_body, topics, sections, llm, as_json) -> None:
-    """Draft a plan for one body, level and year, section by section."""
+    """Draft a plan for one body, level and year, section by section (validated as the web form and the API are)."""
     from drafting.engine import title_of
     from drafting.model import DraftRequest, DraftRequestError
     from plandraft.resources import make_drafter

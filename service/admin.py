@@ -12,6 +12,7 @@ from service import corpus, get_store, jobs
 from service.auth import role_required
 from service.db import IngestJob, Upload, get_db
 from service.errors import ApiError
+from service.schemas import Corrections, ValidationFailed
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -42,16 +43,14 @@ def edit_document(doc_id: str):
             corrections = corpus.parse_corrections(
                 {"level": form.get("level"), "kind": form.get("kind"), "year": form.get("year", ""), "on_topic": form.get("on_topic", "")}
             )
-        except ApiError as exc:
-            flash(exc.message, "error")
+        except ValidationFailed as exc:
+            flash(exc.form_message, "error")
             return render_template("admin/edit_document.html", doc=doc, source_name=corpus.original_names(get_db()).get(doc.source)), 400
         changed = corpus.correct_document(store, doc_id, corrections)
-        flash("已更正：" + "、".join(_FIELD_NAMES[f] for f in changed) if changed else "没有改动", "success" if changed else "info")
+        labels = "、".join(Corrections.model_fields[f].title for f in changed)
+        flash("已更正：" + labels if changed else "没有改动", "success" if changed else "info")
         return redirect(url_for("admin.documents", **({"q": request.args["q"]} if request.args.get("q") else {})))
     return render_template("admin/edit_document.html", doc=doc, source_name=corpus.original_names(get_db()).get(doc.source))
-
-
-_FIELD_NAMES = {"level": "层级", "kind": "文种", "year": "年份", "on_topic": "是否政协工作"}
 
 
 @bp.post("/documents/<doc_id>/remove")

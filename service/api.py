@@ -15,13 +15,12 @@ from service.db import get_db
 from service.diffing import all_warnings, compare_sections
 from service.drafts import export_response, load_draft, visible_drafts
 from service.errors import ApiError
-from ingest.model import LEVELS
 from service.openapi import spec
+from service.answers import SearchResult
+from service.schemas import DocumentQuery, RestoreRequest, SearchQuery, VersionQuery, VersionSave, parse
 from vectorstore.search import SearchFilters
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-
-MAX_K = 50
 
 
 def _json_body() -> dict:
@@ -45,7 +44,7 @@ def me():
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify(spec())
+    return jsonify(spec(current_app))
 
 
 # -- drafts -----------------------------------------------------------------------------------
@@ -116,29 +115,15 @@ def list_versions(draft_id: str):
 @bp.post("/drafts/<draft_id>/versions")
 @role_required("staff")
 def save_version(draft_id: str):
-    """A new version from edited texts: {"base_version"?, "title"?, "sections": [{"text"} | null, …]}."""
+    """A new version from edited texts: {"base_version"?, "title"?, "sections": [{"text"} | null, …]}.
+
+    409 (``answers.Conflict``) when base_version is older than the latest version."""
     record = load_draft(draft_id)
-    data = _json_body()
-    sections = data.get("sections")
-    if not isinstance(sections, list):
-        raise ApiError("sections: 需要列表 (a list with one {\"text\": …} or null per section)", 400)
-    texts = []
-    for i, s in enumerate(sections):
-        if s is None:
-            texts.append(None)
-        elif isinstance(s, dict) and isinstance(s.get("text"), str):
-            texts.append(s["text"])
-        else:
-            raise ApiError(f"sections[{i}]: 需要 {{\"text\": …}} 或 null", 400)
-    base = data.get("base_version")
-    if base is not None and not isinstance(base, int):
-        raise ApiError("base_version: 需要整数 (must be an integer)", 400)
-    title = data.get("title")
-    if title is not None and not isinstance(title, str):
-        raise ApiError("title: 需要文本 (must be a string)", 400)
+    asked = parse(VersionSave, _json_body())
+    texts = [s.text if s is not None else None for s in asked.sections]
     db = get_db()
     before = history.latest(db, record).number
-    saved = history.edit(db, record, current_user, title=title, texts=texts, base=base)
+    saved = history.edit(db, record, current_user, title=asked.title, texts=texts, base=asked.base_version, merged=asked.merged)
     response = jsonify(history.draft_payload(record, saved))
     response.status_code = 200 if saved.number == before else 201  # 200: nothing changed, no new version
     return response
@@ -155,7 +140,9 @@ def get_version(draft_id: str, number: int):
 @role_required("staff")
 def restore_version(draft_id: str, number: int):
     record = load_draft(draft_id)
-    saved = history.restore(get_db(), record, number, current_user)
+    # The body is optional: {"base_version": n} makes the restore refuse (409) if n is no longer the latest.
+    body = parse(RestoreRequest, request.get_json(silent=True) or {})
+    saved = history.restore(get_db(), record, number, current_user, base=body.base_version)
     response = jsonify(history.draft_payload(record, saved))
     response.status_code = 201
     return response
@@ -164,14 +151,14 @@ def restore_version(draft_id: str, number: int):
 @bp.get("/drafts/<draft_id>/export.<fmt>")
 @role_required("staff")
 def export_draft(draft_id: str, fmt: str):
-    return export_response(load_draft(draft_id), fmt, request.args.get("version", type=int))
+    return export_response(load_draft(draft_id), fmt, parse(VersionQuery, request.args.to_dict()).version)
 
 
 @bp.get("/drafts/<draft_id>/compare")
 @role_required("editor")
 def compare_draft(draft_id: str):
     record = load_draft(draft_id)
-    number = request.args.get("version", type=int)
+    number = parse(VersionQuery, request.args.to_dict()).version
     db = get_db()
     v = history.version_or_latest(db, record, number)
     sections = compare_sections(v.content)
@@ -206,30 +193,18 @@ def compare_draft(draft_id: str):
 @bp.get("/search")
 @role_required("staff")
 def search():
-    q = (request.args.get("q") or "").strip()
-    if not q:
-        raise ApiError("q: 请输入检索词 (q is required)", 400)
-    if len(q) > 500:
-        raise ApiError("q: 检索词不能超过500字 (q is too long)", 400)
-    try:
-        k = int(request.args.get("k", 10))
-    except ValueError:
-        raise ApiError("k: 需要整数 (must be an integer)", 400) from None
-    if not 1 <= k <= MAX_K:
-        raise ApiError(f"k: 应在 1 到 {MAX_K} 之间 (must be between 1 and {MAX_K})", 400)
-    level = request.args.get("level") or None
-    if level is not None and level not in LEVELS:
-        raise ApiError(f"level: must be one of {', '.join(LEVELS)}", 400)
+    query = parse(SearchQuery, request.args.to_dict())
     # The drafter's searcher: one lexical snapshot shared with drafting.
-    results = get_drafter().searcher.search(q, k=k, filters=SearchFilters(level=level))
-    keys = ("chunk_id", "doc_id", "doc_title", "source", "text", "score", "level", "section_role", "heading_path", "year", "kind", "family_id")
-    return jsonify({"results": [{key: r.to_dict()[key] for key in keys} for r in results]})
+    results = get_drafter().searcher.search(query.q, k=query.k, filters=SearchFilters(level=query.level))
+    # A result carries what the SearchResult model declares, nothing else.
+    return jsonify({"results": [{key: r.to_dict()[key] for key in SearchResult.model_fields} for r in results]})
 
 
 @bp.get("/documents")
 @role_required("editor")
 def documents():
-    rows = corpus.filter_rows(corpus.document_rows(get_store(), get_db()), request.args)
+    filters = parse(DocumentQuery, request.args.to_dict()).model_dump(exclude_none=True)
+    rows = corpus.filter_rows(corpus.document_rows(get_store(), get_db()), filters)
     return jsonify({"documents": rows})
 
 

@@ -15,12 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ingest.loaders import SUPPORTED_SUFFIXES
-from ingest.model import KINDS, LEVELS
 from plandraft import settings as settings_mod
 from service.db import Upload
 from service.errors import ApiError
-
-OVERRIDABLE = ("level", "kind", "year", "on_topic")
+from service.schemas import Corrections, parse
 
 
 # -- metadata corrections -----------------------------------------------------------------
@@ -35,43 +33,8 @@ def set_document_field(store, doc_id: str, field: str, value: Any) -> None:
 
 
 def parse_corrections(data: dict[str, Any]) -> dict[str, Any]:
-    """Validated corrections from a form or JSON; errors name the field."""
-    if not isinstance(data, dict):
-        raise ApiError("body: expected a JSON object", 400)
-    unknown = set(data) - set(OVERRIDABLE)
-    if unknown:
-        raise ApiError(f"{sorted(unknown)[0]}: 不能更正此字段 (only {', '.join(OVERRIDABLE)} can be corrected)", 400)
-    out: dict[str, Any] = {}
-    if "level" in data:
-        if data["level"] not in LEVELS:
-            raise ApiError(f"level: must be one of {', '.join(LEVELS)}", 400)
-        out["level"] = data["level"]
-    if "kind" in data:
-        if data["kind"] not in KINDS:
-            raise ApiError(f"kind: must be one of {', '.join(KINDS)}", 400)
-        out["kind"] = data["kind"]
-    if "year" in data:
-        year = data["year"]
-        if year in (None, ""):
-            out["year"] = None
-        else:
-            try:
-                year = int(year)
-            except (TypeError, ValueError):
-                raise ApiError("year: must be a year such as 2023, or empty", 400) from None
-            if not 1949 <= year <= 2100:
-                raise ApiError("year: must be between 1949 and 2100", 400)
-            out["year"] = year
-    if "on_topic" in data:
-        value = data["on_topic"]
-        if isinstance(value, str):
-            if value.lower() not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
-                raise ApiError("on_topic: must be true or false", 400)
-            value = value.lower() in ("1", "true", "yes", "on")
-        elif not isinstance(value, bool):
-            raise ApiError("on_topic: must be true or false", 400)
-        out["on_topic"] = value
-    return out
+    """Validated corrections from a form or JSON (``schemas.Corrections``); errors name the field."""
+    return parse(Corrections, data).changes()
 
 
 def document_or_404(store, doc_id: str):

@@ -10,9 +10,11 @@ from sqlalchemy import select
 from drafting.outline import DEFAULT_ROLES
 from service import export, history
 from service.auth import require_draft_access, role_required
-from service.db import DraftRecord, get_db
+from service.db import DraftRecord, DraftVersion, get_db
 from service.errors import ApiError
-from service.generation import FIELD_LABELS, field_of, generate, parse_request
+from service.generation import field_labels, generate, parse_request
+from service.revise import normalise_text
+from service.schemas import RestoreRequest, ValidationFailed, VersionQuery, VersionSave, parse
 
 bp = Blueprint("drafts", __name__)
 
@@ -68,8 +70,8 @@ def new():
         }
         try:
             req = parse_request(values)
-        except ApiError as exc:
-            error, error_field = exc.message, field_of(exc.message)
+        except ValidationFailed as exc:
+            error, error_field = exc.form_message, exc.field
         else:
             draft_id = generate(req, current_user)
             flash("草稿已生成，已保存为第1版", "success")
@@ -80,17 +82,23 @@ def new():
         default_roles={level: list(roles) for level, roles in DEFAULT_ROLES.items()},
         error=error,
         error_field=error_field,
-        field_labels=FIELD_LABELS,
+        field_labels=field_labels(),
     ), (400 if error else 200)
 
 
 @bp.get("/drafts/<draft_id>")
 @role_required("staff")
 def edit(draft_id: str):
-    db = get_db()
     record = load_draft(draft_id)
-    current = history.latest(db, record)
-    return render_template("drafts/edit.html", record=record, version=current, content=current.content, versions=history.versions(db, record))
+    return editor_page(record, history.latest(get_db(), record))
+
+
+def editor_page(record: DraftRecord, current: DraftVersion, *, typed: dict | None = None, error: str | None = None, conflict: dict | None = None):
+    """The editor over ``current``; ``typed`` (title, texts) fills the fields with what was sent."""
+    return render_template(
+        "drafts/edit.html", record=record, version=current, content=current.content, versions=history.versions(get_db(), record),
+        typed=typed, error=error, conflict=conflict,
+    )
 
 
 @bp.post("/drafts/<draft_id>")
@@ -98,16 +106,40 @@ def edit(draft_id: str):
 def save(draft_id: str):
     db = get_db()
     record = load_draft(draft_id)
-    base = request.form.get("base_version", type=int)
-    n = len(history.version_or_latest(db, record, base).content["sections"])
-    texts = [request.form.get(f"section-{i}") for i in range(n)]
-    before = history.latest(db, record).number
-    saved = history.edit(db, record, current_user, title=request.form.get("title"), texts=texts, base=base)
-    if saved.number == before:
+    current = history.latest(db, record)
+    form = request.form
+    # Every version of a draft has the same sections; a field left out keeps its section.
+    texts = [form.get(f"section-{i}") for i in range(len(current.content["sections"]))]
+    typed = {"title": form.get("title"), "texts": texts}
+    try:
+        asked = parse(VersionSave, {
+            "base_version": form.get("base_version"), "title": form.get("title"), "merged": form.get("merged") == "1",
+            "sections": [None if t is None else {"text": t} for t in texts],
+        })
+        saved = history.edit(db, record, current_user, title=asked.title, texts=texts, base=asked.base_version, merged=asked.merged)
+    except history.Conflict as exc:
+        # Someone saved since this page was opened: show mine, theirs and the merge; keep what was typed.
+        return editor_page(record, exc.latest, typed=typed, conflict=conflict_view(exc, texts)), 409
+    except ValidationFailed as exc:
+        return editor_page(record, current, typed=typed, error=exc.form_message), 400
+    if saved.number == current.number:
         flash("没有改动，未生成新版本", "info")
     else:
         flash(f"已保存为第{saved.number}版", "success")
     return redirect(url_for("drafts.edit", draft_id=record.id))
+
+
+def conflict_view(conflict: history.Conflict, typed: list[str | None]) -> dict:
+    """Section by section: what I typed, the latest text, and the proposed merge."""
+    base_sections = conflict.base.content["sections"]
+    latest_content = conflict.latest.content
+    sections = []
+    for i, merged in enumerate(conflict.merged["sections"]):
+        mine = typed[i] if i < len(typed) and typed[i] is not None else base_sections[i]["text"]
+        theirs = latest_content["sections"][i]["text"]
+        differs = merged["changed_by"] in ("mine", "both") and normalise_text(mine) != theirs
+        sections.append({"merged_text": merged["text"], "changed_by": merged["changed_by"], "conflicts": merged["conflicts"], "mine": mine, "theirs": theirs, "differs": differs})
+    return {"base": conflict.base, "latest": conflict.latest, "sections": sections, "title": conflict.merged["title"]}
 
 
 @bp.get("/drafts/<draft_id>/versions/<int:number>")
@@ -125,7 +157,16 @@ def show_version(draft_id: str, number: int):
 def restore(draft_id: str, number: int):
     db = get_db()
     record = load_draft(draft_id)
-    saved = history.restore(db, record, number, current_user)
+    base = parse(RestoreRequest, {"base_version": request.form.get("base_version")}).base_version
+    try:
+        saved = history.restore(db, record, number, current_user, base=base)
+    except history.Conflict as exc:
+        # The page offered a restore on top of a version that is no longer the latest.
+        v = history.version(db, record, number)
+        return render_template(
+            "drafts/version.html", record=record, version=v, latest=exc.latest, content=v.content,
+            versions=history.versions(db, record), stale=exc.base,
+        ), 409
     flash(f"已将第{number}版恢复为第{saved.number}版", "success")
     return redirect(url_for("drafts.edit", draft_id=record.id))
 
@@ -133,7 +174,7 @@ def restore(draft_id: str, number: int):
 @bp.get("/drafts/<draft_id>/export.<fmt>")
 @role_required("staff")
 def export_file(draft_id: str, fmt: str):
-    return export_response(load_draft(draft_id), fmt, request.args.get("version", type=int))
+    return export_response(load_draft(draft_id), fmt, parse(VersionQuery, request.args.to_dict()).version)
 
 
 def export_response(record: DraftRecord, fmt: str, number: int | None) -> Response:

@@ -16,35 +16,24 @@ from flask import current_app, url_for
 
 from drafting.engine import title_of
 from drafting.model import Draft, DraftRequest, DraftRequestError
+from drafting.schemas import DraftRequestModel
 from service import get_drafter, history
 from service.db import User, session_scope
-from service.errors import ApiError
-
-FIELD_LABELS = {
-    "body": "请求",
-    "level": "层级",
-    "year": "年份",
-    "org_name": "单位名称",
-    "parent_body": "上级单位",
-    "topics": "重点工作",
-    "sections": "章节",
-    "target_chars": "篇幅",
-    "llm": "大模型润色",
-}
+from service.schemas import ValidationFailed
 
 
 def parse_request(data: Any) -> DraftRequest:
-    """A validated DraftRequest; a bad field is a 400 whose message starts with the field's name."""
+    """A validated DraftRequest; a bad field is a 400 whose message starts with the field's name
+    (``form_message`` names it in the form's words: 单位名称：必填…)."""
     try:
         return DraftRequest.from_dict(data)
     except DraftRequestError as exc:
-        raise ApiError(str(exc), 400) from None
+        raise ValidationFailed(exc.field, str(exc), exc.form_message) from None
 
 
-def field_of(message: str) -> str | None:
-    """The field a validation message names (``"org_name: is required"`` → ``org_name``)."""
-    head = message.split(":", 1)[0]
-    return head if head in FIELD_LABELS else None
+def field_labels() -> dict[str, str]:
+    """Each request field's name in the form's words (层级, 年份, 单位名称 …), from the request model."""
+    return {"body": "请求", **{name: info.title for name, info in DraftRequestModel.model_fields.items()}}
 
 
 def generate(req: DraftRequest, user: User) -> str:

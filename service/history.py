@@ -1,4 +1,10 @@
-"""Drafts and their versions: create, edit, restore — every change a new version, in one transaction."""
+"""Drafts and their versions: create, edit, restore — every change a new version, in one transaction.
+
+A save or a restore says which version it started from (``base``).  When someone else has
+saved since, it is refused with ``Conflict`` (409) rather than silently superseding their
+version: the conflict carries the latest version, what was submitted and a sentence-by-sentence
+merge (``service.merge``), so the person can resolve it and save on top of the latest.
+"""
 from __future__ import annotations
 
 import copy
@@ -11,10 +17,31 @@ from sqlalchemy.orm import Session
 from drafting.model import Draft
 from service.db import DraftRecord, DraftVersion, User, utcnow
 from service.errors import ApiError
+from service.merge import merge_texts
 from service.revise import normalise_text, revise_section
+from service.schemas import MAX_TITLE, ValidationFailed
 
-MAX_TITLE = 200
-MAX_SECTION_CHARS = 20000
+# A save without a base applies its texts to whatever is latest; when another save lands
+# between reading the latest and writing, it is applied again this many times.
+_RETRIES = 5
+
+
+class Conflict(ApiError):
+    """409: the change was based on ``base``, but ``latest`` was saved since; nothing was stored."""
+
+    def __init__(self, record: DraftRecord, base: DraftVersion, latest: DraftVersion, submitted: dict[str, Any], merged: dict[str, Any] | None):
+        who = latest.author.name if latest.author else "他人"
+        super().__init__(
+            f"base_version: 第{base.number}版已不是最新，{who}已保存第{latest.number}版；请核对合并后再保存 "
+            f"(version {base.number} is stale: version {latest.number} was saved since)",
+            409,
+            {"base_version": base.number, "latest": draft_payload(record, latest), "submitted": submitted, "merged": merged},
+        )
+        self.base, self.latest, self.submitted, self.merged = base, latest, submitted, merged
+
+
+class _Superseded(Exception):
+    """Raised under the draft's lock: the latest version is not the one the change was made on."""
 
 
 def content_of(draft: Draft) -> dict[str, Any]:
@@ -63,18 +90,22 @@ def versions(db: Session, record: DraftRecord) -> list[DraftVersion]:
     return list(db.scalars(select(DraftVersion).where(DraftVersion.draft_id == record.id).order_by(DraftVersion.number)))
 
 
-def add_version(db: Session, record: DraftRecord, content: dict[str, Any], author: User, note: str) -> DraftVersion:
+def add_version(db: Session, record: DraftRecord, content: dict[str, Any], author: User, note: str, *, on_top_of: int | None = None) -> DraftVersion:
     """Append a version atomically: the number, the row and the draft's title and time commit together.
 
     The draft is locked first (SQLite: BEGIN IMMEDIATE; others: SELECT … FOR UPDATE), so two
-    people saving at once get consecutive numbers instead of a clash.
+    people saving at once get consecutive numbers instead of a clash.  With ``on_top_of``, the
+    version is only written while that is still the latest (else ``_Superseded``): the check
+    and the write are one transaction, so two saves on one base cannot both pass it.
     """
     db.commit()  # end the read transaction the caller used to look things up
     for attempt in range(3):
         try:
             _lock_draft(db, record.id)
-            number = (db.scalar(select(func.max(DraftVersion.number)).where(DraftVersion.draft_id == record.id)) or 0) + 1
-            row = DraftVersion(draft_id=record.id, number=number, author_id=author.id, note=note[:200], content=content)
+            newest = db.scalar(select(func.max(DraftVersion.number)).where(DraftVersion.draft_id == record.id)) or 0
+            if on_top_of is not None and newest != on_top_of:
+                raise _Superseded()
+            row = DraftVersion(draft_id=record.id, number=newest + 1, author_id=author.id, note=note[:200], content=content)
             db.add(row)
             record.title = content["title"][:MAX_TITLE]
             record.updated_at = utcnow()
@@ -98,44 +129,77 @@ def _lock_draft(db: Session, draft_id: str) -> None:
         db.execute(select(DraftRecord.id).where(DraftRecord.id == draft_id).with_for_update())
 
 
-def edit(db: Session, record: DraftRecord, author: User, *, title: str | None, texts: list[str | None], base: int | None) -> DraftVersion:
-    """A new version with the given section texts (None keeps a section as it is).
+def edit(db: Session, record: DraftRecord, author: User, *, title: str | None, texts: list[str | None], base: int | None, merged: bool = False) -> DraftVersion:
+    """A new version with the given section texts (None keeps a section as it is), made on version ``base``.
 
-    Returns the current version unchanged when the result is what the draft already says."""
-    current = latest(db, record)
-    base_version = current if base is None else version(db, record, base)
-    content = copy.deepcopy(base_version.content)
+    Returns the current version unchanged when the result is what the draft already says, or
+    changes nothing of ``base``.  Raises ``Conflict`` when ``base`` is not the latest version
+    (checked again under the lock).  Without a base the texts apply to the latest version."""
+    for _ in range(_RETRIES):
+        current = latest(db, record)
+        base_version = current if base is None else version(db, record, base)
+        content, changed = _edited(base_version.content, title, texts)
+        if not changed or content == current.content:
+            return current  # nothing to keep: no empty versions
+        if base_version.number != current.number:
+            raise _conflict(record, base_version, current, title, texts)
+        try:
+            return add_version(db, record, content, author, "合并编辑" if merged else "编辑", on_top_of=current.number)
+        except _Superseded:
+            if base is not None:
+                raise _conflict(record, base_version, latest(db, record), title, texts) from None
+    raise ApiError("sections: 草稿正被频繁修改，请稍后再试 (the draft kept changing; try again)", 503)
+
+
+def _edited(content: dict[str, Any], title: str | None, texts: list[str | None]) -> tuple[dict[str, Any], bool]:
+    """``content`` with the texts and title applied, and whether that changed anything."""
+    content = copy.deepcopy(content)
     if len(texts) != len(content["sections"]):
-        raise ApiError(f"sections: 应有{len(content['sections'])}个部分 (expected {len(content['sections'])} section texts)", 400)
+        n = len(content["sections"])
+        raise ValidationFailed("sections", f"sections: 应有{n}个部分 (expected {n} section texts)", f"章节：应有{n}个部分")
+    changed = False
     if title is not None:
         title = normalise_text(title).replace("\n", " ")
         if not title:
-            raise ApiError("title: 标题不能为空 (title is required)", 400)
-        if len(title) > MAX_TITLE:
-            raise ApiError(f"title: 标题不能超过{MAX_TITLE}字 (title too long)", 400)
+            raise ValidationFailed("title", "title: 标题不能为空 (title is required)", "标题：不能为空")
+        changed = title != content["title"]
         content["title"] = title
-    changed = title is not None and title != base_version.content["title"]
     for i, edited in enumerate(texts):
         if edited is None:
             continue
-        if not isinstance(edited, str):
-            raise ApiError(f"sections[{i}].text: 应为文本 (must be a string)", 400)
-        if len(edited) > MAX_SECTION_CHARS:
-            raise ApiError(f"sections[{i}].text: 不能超过{MAX_SECTION_CHARS}字 (too long)", 400)
         before = content["sections"][i]
         content["sections"][i] = revise_section(before, edited)
         changed = changed or content["sections"][i] is not before
-    content = with_warnings(content)
-    if not changed and base_version.number == current.number or content == current.content:
-        return current  # nothing to keep: no empty versions
-    note = "编辑" if base_version.number == current.number else f"基于第{base_version.number}版编辑"
-    return add_version(db, record, content, author, note)
+    return with_warnings(content), changed
 
 
-def restore(db: Session, record: DraftRecord, number: int, author: User) -> DraftVersion:
-    """Restoring never rewrites history: the old content becomes a new version."""
+def _conflict(record: DraftRecord, base: DraftVersion, current: DraftVersion, title: str | None, texts: list[str | None]) -> Conflict:
+    submitted = {"title": title, "sections": list(texts)}
+    return Conflict(record, base, current, submitted, merge_texts(base.content, current.content, title, texts))
+
+
+def restore(db: Session, record: DraftRecord, number: int, author: User, base: int | None = None) -> DraftVersion:
+    """Restoring never rewrites history: the old content becomes a new version.
+
+    ``base`` is the latest version the person saw when they chose to restore; when a newer one
+    has been saved since, the restore is refused with ``Conflict``."""
     old = version(db, record, number)
-    return add_version(db, record, copy.deepcopy(old.content), author, f"恢复第{number}版")
+    for _ in range(_RETRIES):
+        current = latest(db, record)
+        seen = current if base is None else version(db, record, base)
+        if seen.number != current.number:
+            raise _restore_conflict(record, seen, current, old)
+        try:
+            return add_version(db, record, copy.deepcopy(old.content), author, f"恢复第{number}版", on_top_of=current.number)
+        except _Superseded:
+            if base is not None:
+                raise _restore_conflict(record, seen, latest(db, record), old) from None
+    raise ApiError("version: 草稿正被频繁修改，请稍后再试 (the draft kept changing; try again)", 503)
+
+
+def _restore_conflict(record: DraftRecord, seen: DraftVersion, current: DraftVersion, old: DraftVersion) -> Conflict:
+    submitted = {"title": old.content["title"], "sections": [s["text"] for s in old.content["sections"]]}
+    return Conflict(record, seen, current, submitted, None)
 
 
 def version_summary(v: DraftVersion) -> dict[str, Any]:

@@ -9,24 +9,43 @@ from __future__ import annotations
 
 import copy
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from drafting.compose import MIN_SIMILARITY, closest
 
-_SENTENCE_END = re.compile(r"(?<=[。！？；])|\n")
+_SENTENCE_END = re.compile(r"(?<=[。！？；])")
 _ITEM_NUMBER = re.compile(r"^\s*[（(][一二三四五六七八九十\d]+[）)]\s*")
 # Warning kinds whose ``text`` is words in the section: gone from the text, the warning is moot.
 _TEXT_BOUND = ("slot", "number", "year")
 
 
+@dataclass
+class Unit:
+    """One sentence of a section's text and where it stands: first on its line, after an item number."""
+
+    text: str  # without the item number
+    number: str = ""  # the 「（一）」 it followed, as written
+    line_start: bool = False
+
+
+def sentence_units(text: str) -> list[Unit]:
+    """The sentences of a section's text, line by line, each with its item number split off."""
+    units = []
+    for line in text.split("\n"):
+        first = True
+        for piece in _SENTENCE_END.split(line):
+            number = _ITEM_NUMBER.match(piece)
+            body = piece[number.end():].strip() if number else piece.strip()
+            if body:
+                units.append(Unit(body, number.group(0).strip() if number else "", first))
+                first = False
+    return units
+
+
 def split_sentences(text: str) -> list[str]:
     """Sentences of a section's text, without the 「（一）」 item numbers."""
-    out = []
-    for piece in _SENTENCE_END.split(text):
-        piece = _ITEM_NUMBER.sub("", piece).strip()
-        if piece:
-            out.append(piece)
-    return out
+    return [u.text for u in sentence_units(text)]
 
 
 def revise_section(section: dict[str, Any], new_text: str) -> dict[str, Any]:

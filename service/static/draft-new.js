@@ -18,7 +18,8 @@
   var openLink = document.getElementById("open-draft");
   var errorBox = document.getElementById("form-error");
   var button = document.getElementById("generate-button");
-  var fieldLabels = {level: "层级", year: "年份", org_name: "单位名称", parent_body: "上级政协", topics: "重点工作", sections: "章节", target_chars: "篇幅", llm: "大模型润色", body: "请求"};
+  // Each field in the form's words, from the server's request model (单位名称 for org_name …).
+  var fieldLabels = JSON.parse(form.getAttribute("data-field-labels"));
   var kindLabels = {verbatim: "照录", adapted: "改写", "new": "新增"};
 
   // Changing the level resets the section checkboxes to that level's usual outline.
@@ -50,11 +51,13 @@
   }
 
   function showError(message) {
-    var field = message.split(":")[0];
+    // The API says "org_name: 必填（例如 …） (is required)": show "单位名称：必填（例如 …）".
+    var parts = /^([\w\[\].]+): (.*?)(?: \([^()]*\))?$/.exec(message);
+    var field = parts ? parts[1] : "";
     form.querySelectorAll(".invalid").forEach(function (el) { el.classList.remove("invalid"); });
     var input = form.elements[field];
     if (input && input.classList) { input.classList.add("invalid"); input.focus(); }
-    errorBox.textContent = (fieldLabels[field] ? fieldLabels[field] + "：" : "") + message;
+    errorBox.textContent = parts && fieldLabels[field] ? fieldLabels[field] + "：" + parts[2] : message;
     errorBox.hidden = false;
   }
 

@@ -339,6 +339,7 @@ def test_load_test_refuses_hosts_off_loopback(url):
         _load_test_module().check_loopback(url)
 
 
+@pytest.mark.slow  # serves the app on loopback and runs the load test against it
 def test_load_test_runs_against_a_live_server_and_stops_by_itself(site, capsys):
     import threading
     import time

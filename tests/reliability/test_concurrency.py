@@ -176,6 +176,7 @@ def test_drafting_during_an_ingest_cites_only_stored_chunks(corpus_store, tmp_pa
     assert {c.id for c in searcher.snapshot().chunks} == {c.id for c in store.chunks()}
 
 
+@pytest.mark.slow  # ingests into a real embedded Chroma, like its neighbours
 def test_snapshot_built_across_a_commit_is_not_kept(corpus_store, tmp_path):
     """A commit landing while a snapshot is read must make the next search rebuild it."""
     store = corpus_store

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from unittest import mock
 
+import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
@@ -243,6 +244,7 @@ def _no_name_finding():
     return mock.patch("ingest.chunking.find_foreign_names", lambda text: [])
 
 
+@pytest.mark.slow  # the whole parse of 60 generated documents: several seconds
 @FEW
 @given(raw_text)
 def test_parse_text_end_to_end(raw):

@@ -21,6 +21,7 @@ TEST_DATA = ROOT / "tests" / "data"
 PASSWORD = "correct-horse-battery"
 USERS = {"sam": "staff", "sue": "staff", "eve": "editor", "ada": "admin"}
 DEAD_LLM = "http://127.0.0.1:9/v1"  # the discard port: connections are refused at once
+CHEAP_HASH = "pbkdf2:sha256:1000"
 
 DRAFT_REQUEST = {
     "level": "乡镇",
@@ -64,6 +65,8 @@ def make_app(data_dir: Path, **config):
     """
     import json
 
+    from werkzeug.security import generate_password_hash
+
     from service import create_app
     from service.accounts import create_user, new_token
     from service.db import session_scope
@@ -87,7 +90,11 @@ def make_app(data_dir: Path, **config):
         with app.app_context():
             with session_scope() as db:
                 for name, role in USERS.items():
-                    tokens[name] = new_token(db, create_user(db, name, role, PASSWORD))
+                    user = create_user(db, name, role, PASSWORD)
+                    # Logging in is how most web tests start: their users' hashes are cheap to
+                    # check (the production cost stays for every account made otherwise).
+                    user.password_hash = generate_password_hash(PASSWORD, method=CHEAP_HASH)
+                    tokens[name] = new_token(db, user)
         if "DATABASE_URL" not in config:
             seeded.write_text(json.dumps(tokens))
     app.config["TEST_TOKENS"] = tokens
@@ -162,6 +169,62 @@ def h():
     return SimpleNamespace(
         PASSWORD=PASSWORD, USERS=USERS, TEST_DATA=TEST_DATA, SAMPLES=SAMPLES, csrf_of=csrf_of, bearer=bearer, make_app=make_app
     )
+
+
+# -- a fast app whose drafter searches canned passages ----------------------------------------
+
+# Passages as past plans word them: other bodies' names, years, numbers, item numbering.
+CANNED_PASSAGES = (
+    ("指导思想", "以习近平新时代中国特色社会主义思想为指导，围绕镇党委中心工作，坚持团结和民主两大主题，认真履行政治协商、民主监督、参政议政职能。"),
+    ("学习", "（一）加强理论学习。每季度组织一次委员集中学习，邀请县政协领导专题授课。\n（二）开展履职培训。围绕乡村振兴举办2期委员履职培训班，提高委员履职能力。"),
+    ("政治协商", "（一）开展专题协商。围绕全镇经济社会发展中的重点问题，每年开展2次专题协商，形成协商意见报送镇党委。"),
+    ("民主监督", "（一）开展民主评议。组织委员对镇政府职能部门开展民主评议，推动问题整改落实。\n（二）加强提案督办。对重点提案开展跟踪督办，提高提案办理质量。"),
+    ("参政议政", "（一）深入调研视察。组织委员围绕民生实事开展调研视察，撰写高质量调研报告。\n（二）反映社情民意。全年报送社情民意信息不少于20条。"),
+    ("服务中心", "（一）助力招商引资。发挥委员人脉优势，积极引荐项目，服务2020年度重点项目建设。"),
+    ("委员作用", "（一）深化“四个一”活动。每名委员每年联系一批群众、办成一件实事，密切联系群众。"),
+    ("自身建设", "（一）加强制度建设。健全委员履职档案，完善委员管理制度，推进工作规范化。"),
+    ("宣传信息", "（一）做好宣传报道。及时宣传委员先进事迹，在县级以上媒体刊发稿件10篇以上。"),
+    ("工作要求", "（一）加强组织领导。精心组织、强化落实，切实改进作风，确保各项工作任务落到实处。"),
+    ("other", "（一）认真完成上级政协和镇党委交办的其他工作任务，努力开创政协工作新局面。"),
+)
+
+
+class CannedSearcher:
+    """Stands in for the hybrid search, with no store: the canned passages of the role asked for, else all."""
+
+    def search(self, query, k=10, filters=None):
+        from vectorstore.search import SearchResult
+
+        role = getattr(filters, "section_role", None)
+        level = getattr(filters, "level", None) or "乡镇"
+        chosen = [(i, r, t) for i, (r, t) in enumerate(CANNED_PASSAGES) if role is None or r == role]
+        return [
+            SearchResult(
+                chunk_id=f"c{i}", doc_id=f"d{i}", doc_title=f"某某镇政协{2020 + i % 4}年工作计划", source=f"canned{i}.txt",
+                text=text, score=1.0 - n / 100, level=level, year=2020 + i % 4, kind="计划", section_role=r,
+                heading_path=[], span=(0, len(text)), family_id=f"f{i}", doc_family_id=f"df{i}", foreign_names=["某某镇"],
+            )
+            for n, (i, r, text) in enumerate(chosen[:k])
+        ]
+
+
+@pytest.fixture(scope="session")
+def canned_app(tmp_path_factory):
+    """An app whose drafter composes for real from CANNED_PASSAGES (no corpus, no embedder, no LLM):
+    fast enough to send it many requests."""
+    from drafting.engine import Drafter
+    from service import close
+
+    app = make_app(tmp_path_factory.mktemp("canned") / "data")
+    app.extensions["plandraft.drafter"] = Drafter(CannedSearcher())
+    yield app
+    close(app)
+
+
+@pytest.fixture(scope="session")
+def canned_staff(canned_app) -> LoggedIn:
+    """A staff member logged in to ``canned_app`` through its form (session and CSRF token)."""
+    return LoggedIn(canned_app, "sam")
 
 
 # -- the browser tests' server ---------------------------------------------------------------

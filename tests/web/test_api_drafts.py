@@ -187,6 +187,8 @@ def test_saving_a_version_is_atomic(app, api, draft_request):
 
 
 def test_concurrent_saves_get_distinct_version_numbers(app, api, draft_request):
+    """Saves without a base apply to the latest version: all are kept, with consecutive numbers.
+    (Saves on one base are refused but the first: tests/web/test_conflicts.py.)"""
     import threading
 
     from service import history
@@ -199,7 +201,7 @@ def test_concurrent_saves_get_distinct_version_numbers(app, api, draft_request):
         try:
             with app.app_context(), session_scope() as db:
                 record = db.get(DraftRecord, draft["id"])
-                history.edit(db, record, db.get(User, record.owner_id), title=None, texts=[f"（一）第{i}次修改。", None, None, None], base=1)
+                history.edit(db, record, db.get(User, record.owner_id), title=None, texts=[f"（一）第{i}次修改。", None, None, None], base=None)
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
 

@@ -37,7 +37,9 @@ def page(browser, live_server):
     context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN", accept_downloads=True, base_url=live_server.url)
     page = context.new_page()
     errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    # A refused stale save is a page answered 409 on purpose; chromium logs every 4xx document.
+    expected = "Failed to load resource: the server responded with a status of 409"
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" and not m.text.startswith(expected) else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     yield page
     context.close()
@@ -252,3 +254,49 @@ def test_admin_uploads_sees_metadata_corrects_and_removes(page, h, live_server):
         page.goto(path)
         expect(page.locator("nav.tabs a.active")).to_be_visible()
         shot(page, name)
+
+
+def test_a_stale_save_is_resolved_in_the_editor_and_the_merge_saved(page, h, live_server):
+    """Sam opens version 1; Eve saves version 2 meanwhile; Sam's save is refused with his text kept,
+    shown beside Eve's and merged; Sam edits the merge and saves it as version 3."""
+    tokens = live_server.app.config["TEST_TOKENS"]
+    request = {"level": "乡镇", "year": 2026, "org_name": "杭川镇政协工作组", "parent_body": "某某县政协", "sections": ["学习", "民主监督"]}
+    draft = page.request.post("/api/drafts", data=request, headers=h.bearer(tokens["sam"])).json()
+    log_in(page, "sam", h.PASSWORD)
+    page.goto(f"/drafts/{draft['id']}")
+    original = page.locator("#section-1").input_value()
+    first = draft["sections"][1]["sentences"][0]["text"]
+
+    theirs = original.replace(first, first.rstrip("。") + "，每半年通报一次。", 1)
+    saved = page.request.post(f"/api/drafts/{draft['id']}/versions", data={"base_version": 1, "sections": [None, {"text": theirs}]}, headers=h.bearer(tokens["eve"]))
+    assert saved.status == 201
+
+    mine = original + "\n（九）组织委员开展“委员进村居”活动。"
+    page.fill("#section-1", mine)
+    page.click("#save-button")
+    expect(page.locator("#conflict-banner")).to_contain_text("第2版")
+    expect(page.locator("#mine-1")).to_have_value(mine)  # nothing Sam typed is lost
+    expect(page.locator("#theirs-1")).to_have_value(theirs)
+    merged = page.locator("#section-1")
+    expect(merged).to_have_value(re.compile("每半年通报一次"))
+    expect(merged).to_have_value(re.compile("委员进村居"))
+    expect(page.locator("#dirty-flag")).to_be_visible()
+    expect(page.locator("#mine-0")).to_have_count(0)  # the untouched section is not split
+    shot(page, "25-conflict-mine-theirs-merged")
+
+    # "用我的" copies Sam's text in; the merge is restored by hand, then edited further.
+    proposal = merged.input_value()
+    page.click("button.use-text[data-from='mine-1']")
+    expect(merged).to_have_value(mine)
+    resolved = proposal + "\n（十）每季度向委员通报一次工作进展。"
+    merged.fill(resolved)
+    page.click("#save-button")
+    expect(page.locator(".flash-success")).to_have_text("已保存为第3版")
+    expect(page.locator("#section-1")).to_have_value(resolved)
+    expect(page.locator("#conflict-banner")).to_have_count(0)
+    notes = page.locator(".version-note").all_inner_texts()
+    assert notes == ["合并编辑", "编辑", "生成"]
+    latest = page.request.get(f"/api/drafts/{draft['id']}", headers=h.bearer(tokens["sam"])).json()
+    assert latest["version"]["number"] == 3 and latest["sections"][1]["text"] == resolved
+    assert "每半年通报一次" in resolved and "委员进村居" in resolved
+    shot(page, "26-conflict-merged-saved-v3")

@@ -79,7 +79,9 @@ def test_new_draft_form_works_without_javascript(login):
     # 指导思想 opens the plan as its unnumbered preamble (总体要求); 政治协商 is 一、.
     assert "香山街道政协工委2026年工作计划" in page.text and "总体要求" in page.text and "一、深化协商议事" in page.text
     bad = staff.form("/drafts/new", {"level": "街道", "year": "2026", "org_name": ""})
-    assert bad.status_code == 400 and "单位名称" in bad.text and 'class="invalid"' in bad.text
+    assert bad.status_code == 400 and "单位名称：必填（例如 香山街道政协工委）" in bad.text and 'class="invalid"' in bad.text
+    bad = staff.form("/drafts/new", {"level": "街道", "year": "1999", "org_name": "香山街道政协工委"})
+    assert bad.status_code == 400 and "年份：须在2000至2100之间" in bad.text
 
 
 def test_edit_save_and_restore_through_forms(login, drafted):
@@ -142,7 +144,8 @@ def test_admin_corrects_and_removes_through_forms(app, login):
     listing = admin.get("/admin/documents?level=省").text
     assert f'data-doc-id="{doc_id}"' in listing and "已更正" in listing
     bad = admin.form(f"/admin/documents/{doc_id}/edit", {"level": "省", "kind": "计划", "year": "去年", "on_topic": "1"})
-    assert bad.status_code == 400 and "year:" in bad.text and "保存更正" in bad.text
+    # The form names the field in its own words.
+    assert bad.status_code == 400 and "年份：须为数字（例如 2023）" in bad.text and "保存更正" in bad.text
     removed = admin.form(f"/admin/documents/{doc_id}/remove", {})
     assert removed.status_code == 302
     assert "已移除来源文件" in admin.get("/admin/documents").text

@@ -1,0 +1,283 @@
+"""What the JSON API answers, declared once (pydantic); /api/openapi.json is generated from these.
+
+A test validates served answers against them, so an undeclared key or a wrong type fails it;
+the search endpoint shapes its results with ``SearchResult``'s fields.  Requests are in
+``service.schemas``.
+"""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from drafting.model import SENTENCE_KINDS, WARNING_KINDS
+from drafting.schemas import DraftRequestModel
+from ingest.model import KINDS, LEVELS
+
+
+class Response(BaseModel):
+    # extra="forbid": a test validates served answers with these, so an undeclared key fails it.
+    model_config = ConfigDict(extra="forbid")
+
+
+class Error(Response):
+    ok: Literal[False]
+    error: str
+    status: int
+
+
+class Health(Response):
+    ok: bool
+
+
+class Me(Response):
+    name: str
+    role: str
+
+
+class SentenceSource(Response):
+    chunk_id: str
+    doc_id: str
+    similarity: float
+
+
+class Sentence(Response):
+    text: str
+    kind: Literal[SENTENCE_KINDS]
+    sources: list[SentenceSource]
+    source_text: str
+    edited: bool = False
+
+
+class Passage(Response):
+    """A retrieved passage, as a search result and as a draft section's source."""
+
+    chunk_id: str
+    doc_id: str
+    doc_title: str
+    source: str
+    text: str
+    score: float
+    level: str
+    year: int | None
+    heading_path: list[str]
+
+
+class SourceRef(Passage):
+    span: list[int] | None
+    family_size: int
+
+
+class SearchResult(Passage):
+    section_role: str
+    kind: str
+    family_id: str | None
+
+
+class SearchResults(Response):
+    results: list[SearchResult]
+
+
+class DraftWarning(Response):
+    kind: Literal[WARNING_KINDS]
+    message: str
+    section: str | None
+    sentence: int | None
+    text: str
+    section_index: int | None = Field(None, description="in the draft-wide list: the index of its section")
+
+
+class Section(Response):
+    role: str
+    title: str
+    text: str
+    mode: Literal["extractive", "llm"]
+    sentences: list[Sentence]
+    sources: list[SourceRef]
+    warnings: list[DraftWarning]
+    edited: bool = False
+
+
+class StoredRequest(DraftRequestModel):
+    """The request a draft was made from, as stored with it."""
+
+    model_config = ConfigDict(title="StoredRequest", extra="forbid")
+    kind: str = "计划"
+
+
+class VersionSummary(Response):
+    number: int
+    author: str | None
+    created_at: str = Field(json_schema_extra={"format": "date-time"})
+    note: str
+
+
+class Draft(Response):
+    id: str
+    title: str
+    request: StoredRequest
+    owner: str | None
+    version: VersionSummary
+    sections: list[Section]
+    warnings: list[DraftWarning]
+
+
+class DraftListItem(Response):
+    id: str
+    title: str
+    owner: str | None
+    level: str | None
+    year: int | None
+    created_at: str
+    updated_at: str
+
+
+class DraftList(Response):
+    drafts: list[DraftListItem]
+
+
+class VersionList(Response):
+    id: str
+    versions: list[VersionSummary]
+
+
+class SubmittedTexts(Response):
+    title: str | None
+    sections: list[str | None] = Field(description="the texts that were sent, null where a section was left as it was")
+
+
+class MergedSection(Response):
+    text: str = Field(description="the latest text with the submitted changes applied, sentence by sentence")
+    changed_by: Literal["nobody", "mine", "theirs", "both"]
+    conflicts: list[str] = Field(description="sentences both sides changed: the latest and the submitted wording are both kept")
+
+
+class MergedTexts(Response):
+    title: str
+    sections: list[MergedSection]
+
+
+class Conflict(Error):
+    """409: the save or restore was based on a version older than the latest; nothing was saved."""
+
+    base_version: int
+    latest: Draft
+    submitted: SubmittedTexts
+    merged: MergedTexts | None = Field(None, description="a proposal: save it (edited as needed) with base_version = latest.version.number")
+
+
+class CompareSentence(Response):
+    anchor: str
+    text: str
+    kind: Literal[SENTENCE_KINDS]
+    kind_label: str
+    source_text: str
+    diff_html: str
+    sources: list[dict[str, Any]]
+
+
+class CompareSection(Response):
+    role: str
+    title: str
+    anchor: str
+    sentences: list[CompareSentence]
+
+
+class CompareWarning(Response):
+    kind: str
+    label: str
+    message: str
+    section: str | None
+    sentence: int | None
+    text: str
+    anchor: str
+
+
+class Compare(Response):
+    id: str
+    version: int
+    sections: list[CompareSection]
+    warnings: list[CompareWarning]
+
+
+class Document(Response):
+    id: str
+    source: str
+    source_name: str = Field(description="the uploaded file's original name")
+    uploaded: bool
+    index: int
+    title: str
+    level: Literal[LEVELS]
+    year: int | None
+    kind: Literal[KINDS]
+    org_name: str | None
+    on_topic: bool
+    topic_reason: str
+    family_id: str
+    family_size: int
+    chars: int
+    overrides: list[str] = Field(description="fields corrected by hand")
+
+
+class DocumentList(Response):
+    documents: list[Document]
+
+
+class ChunkSpan(Response):
+    chunk_id: str
+    section_role: str
+    heading_path: list[str]
+    span: list[int]
+
+
+class DocumentDetail(Document):
+    text: str
+    chunks: list[ChunkSpan]
+
+
+class CorrectionResult(Response):
+    changed: list[str]
+    document: Document
+
+
+class RemovedSource(Response):
+    source: str
+    removed: int
+
+
+class IngestJob(Response):
+    id: str
+    kind: Literal["upload", "reingest"]
+    status: Literal["queued", "running", "done", "failed"]
+    total: int
+    done: int
+    current: str
+    report: dict[str, Any] | None = Field(description="the ingest report (documents, errors, summary)")
+    error: str | None
+    created_at: str
+    finished_at: str | None
+
+
+class IngestAccepted(Response):
+    job: IngestJob
+    url: str
+
+
+class JobStatus(Response):
+    job: IngestJob
+
+
+class Family(Response):
+    family_id: str
+    documents: list[Document]
+
+
+class Families(Response):
+    families: list[Family]
+
+
+class Stats(BaseModel):
+    """Corpus statistics: the store's counts (``sources``, ``documents``, ``chunks`` …) and off-topic documents."""
+
+    model_config = ConfigDict(extra="allow")
+    off_topic_documents: int

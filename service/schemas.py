@@ -1,0 +1,143 @@
+"""What the service accepts, declared once (pydantic): the forms and the JSON API validate with
+the same models (``parse``: a refusal is a 400 whose message names the field, and whose
+``form_message`` names it in the form's words).
+
+Draft requests are ``drafting.schemas.DraftRequestModel``, shared with the CLI; what the API
+answers is ``service.answers``; /api/openapi.json is generated from both (``service.openapi``).
+"""
+from __future__ import annotations
+
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from drafting.schemas import Problem, problems
+from ingest.model import KINDS, LEVELS
+from service.errors import ApiError
+
+MAX_TITLE = 200
+MAX_SECTION_CHARS = 20000
+MAX_QUERY_CHARS = 500
+MAX_K = 50
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+class ValidationFailed(ApiError):
+    """A 400 naming the refused field (``field``); ``form_message`` names it in the form's words."""
+
+    def __init__(self, field: str, api_message: str, form_message: str):
+        super().__init__(api_message, 400)
+        self.field = field
+        self.form_message = form_message
+
+    @classmethod
+    def of(cls, first: Problem) -> "ValidationFailed":
+        return cls(first.field.split("[", 1)[0].split(".", 1)[0], first.api_message, first.form_message)
+
+
+def parse(model: type[Model], data: Any) -> Model:
+    """``data`` (a JSON body, a form or query arguments as a dict) validated by ``model``."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed.of(problems(exc, model)[0]) from None
+
+
+def _blank_is_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+class Request(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+# -- requests -----------------------------------------------------------------------------------
+
+
+class SectionText(BaseModel):
+    text: str = Field(max_length=MAX_SECTION_CHARS, title="正文")
+
+
+class VersionSave(Request):
+    """Edited texts to keep as a new version (the editor's form and POST …/versions)."""
+
+    base_version: int | None = Field(
+        None, ge=1, title="所依据的版本",
+        description="the version the texts were edited from; when a newer version exists the save is refused with 409",
+    )
+    title: str | None = Field(None, max_length=MAX_TITLE, title="标题")
+    sections: list[SectionText | None] = Field(title="章节", description="one {text} per section, or null to keep it as it is")
+    merged: bool = Field(False, title="合并", description="the texts resolve a conflict (recorded in the version's note)")
+
+    @field_validator("base_version", mode="before")
+    @classmethod
+    def _blank(cls, value: Any) -> Any:
+        return _blank_is_none(value)
+
+
+class RestoreRequest(Request):
+    """Restore an old version; ``base_version`` is the latest version the person saw."""
+
+    base_version: int | None = Field(None, ge=1, title="当前版本", description="when a newer version exists the restore is refused with 409")
+
+    @field_validator("base_version", mode="before")
+    @classmethod
+    def _blank(cls, value: Any) -> Any:
+        return _blank_is_none(value)
+
+
+class Corrections(Request):
+    """A document's metadata corrected by hand (kept across re-ingest); absent fields stay as they are."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    # A default of None that the type refuses: left out is "no correction", an explicit null is an error.
+    level: Literal[LEVELS] = Field(None, title="层级")
+    kind: Literal[KINDS] = Field(None, title="文种")
+    year: int | None = Field(None, ge=1949, le=2100, title="年份", examples=[2023])
+    on_topic: bool = Field(None, title="政协工作")
+
+    @field_validator("year", mode="before")
+    @classmethod
+    def _blank(cls, value: Any) -> Any:
+        return _blank_is_none(value)
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(exclude_unset=True)
+
+
+class SearchQuery(Request):
+    q: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, title="检索词", examples=["民主评议"])
+    level: Literal[LEVELS] | None = Field(None, title="层级")
+    k: int = Field(10, ge=1, le=MAX_K, title="条数")
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _blank(cls, value: Any) -> Any:
+        return _blank_is_none(value)
+
+
+class DocumentQuery(Request):
+    """Filters of the document list (each optional; ``q`` searches titles and file names)."""
+
+    level: str | None = None
+    kind: str | None = None
+    year: str | None = None
+    on_topic: Literal["yes", "no", "true", "false"] | None = None
+    family: str | None = None
+    source: str | None = None
+    q: str | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank(cls, value: Any) -> Any:
+        return _blank_is_none(value)
+
+
+class VersionQuery(Request):
+    version: int | None = Field(None, ge=1, description="a version number; the latest by default")
+
+
+class ReingestRequest(Request):
+    reingest: Literal[True]
