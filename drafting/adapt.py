@@ -26,6 +26,9 @@ from ingest.structure import find_foreign_names, find_placeholders
 SLOT = "【待填：{}】"
 SLOT_RE = re.compile(r"【待填：[^】]*】")
 _PLACE_SUFFIX = re.compile(r"(街道|镇|乡|县|区|市|省)$")
+# A sector's name (教育界, 经济界); words that only end in 界 are no sector.
+_SECTOR = re.compile(r"([\u4e00-\u9fff]{2})界(?![别限线])")
+_NOT_SECTORS = {"世界", "境界", "眼界", "边界", "外界", "各界", "视界", "业界", "新界"}
 _BARE_STREET = re.compile(r"街道(?!党工委|办事处|政协|工委|联络|联组)")
 _TITLE = re.compile(r"(主席|委员长|书记|县长|市长|区长|镇长|主任)$")
 
@@ -117,7 +120,10 @@ class Adapter:
 
         # "党的十九大和十九届四中全会精神", "十x届x中全会精神", "党的和十x届x中全会精神" (a site
         # removed the congress): one phrase, rewritten whole.
+        # A site's empty brackets where a name was ("党的[]xx届"): nothing to keep.
+        text = re.sub(r"\[\]|［］|【】|\(\)|（）", "", text)
         text = _CONGRESS_AND_PLENUM.sub(plenum_repl, text)
+        text = re.sub(r"党的(?=党的)", "", text)
 
         def congress_repl(m: re.Match) -> str:
             if m.group(0) != congress:
@@ -252,13 +258,46 @@ class Adapter:
         parent = self.parent_place and _PLACE_SUFFIX.search(self.parent_place)
         if parent and parent.group(1) in ("县", "区", "市"):
             ours = parent.group(1) + "政协"
-            for word in LEVEL_TERMS.get(self.level, {}).get("above", ()):
-                if word != ours and word in text:
+            above_words = LEVEL_TERMS.get(self.level, {}).get("above", ())
+            if self.level in ("乡镇", "街道"):
+                above_words = tuple(dict.fromkeys(above_words + ("县政协", "区政协", "市政协")))
+            for word in above_words:
+                if len(word) >= 3 and word != ours and word in text:
                     text = self._sub(re.escape(word), ours, text, "vocabulary", changes, f"上级是{self.request.parent_body}")
+        # The 政协 above guides (指导) a township's or street's 政协 body; the Party leads it.
+        if self.level in ("乡镇", "街道", "界别专委"):
+            text = self._sub(r"(?<=政协)的(?:正确)?领导下", "的指导下", text, "vocabulary", changes, "上级政协对本级是指导关系")
+            text = self._sub(r"(?<=政协)(?:的)?(?:正确)?领导(?=[，。、下])", "指导", text, "vocabulary", changes, "上级政协对本级是指导关系")
+        if self.level == "乡镇":
+            # A township has no 政协 of its own, only its group: "我镇政协" is the requester.
+            text = self._sub(r"我[镇乡]政协|(?<![\u4e00-\u9fff])[镇乡]政协(?!委员)", self.request.org_name, text, "vocabulary", changes, "乡镇只设政协工作组（联络组）")
+        if self.level in ("县区", "市", "省"):
+            # "在市委和市政协的领导下" said by the 市政协 itself: it does not lead itself.
+            own = "|".join(re.escape(w) for w in LEVEL_TERMS[self.level]["body"])
+            text = self._sub(rf"和(?:{own})(?=的(?:正确)?领导)", "", text, "vocabulary", changes, "本级政协不是自己的领导")
+        if self.level == "界别专委":
+            text = self._sector(text, source_level, changes)
+        if self.level == "街道":
+            # A street serves its 党工委 and 办事处; it has no 政府.
+            text = self._sub(r"(?<=[委、和])政府", "办事处", text, "vocabulary", changes, "街道没有政府，是街道办事处")
         # "按照县、镇党委统一部署" become "县、市委": a pair of levels, one of them ours — keep ours.
         party = self.terms.get("party")
         if party:
             text = self._sub(rf"[县区市镇乡]、(?={re.escape(party)})", "", text, "vocabulary", changes, "上级与本级并称，只留本级")
+        return text
+
+    def _sector(self, text: str, source_level: str, changes: list[Change]) -> str:
+        """A 界别's plan speaks of its own sector only; another sector's work (教育界 for an
+        经济界别) and a place's affairs (全市经济发展) are not its to plan: the sentence goes."""
+        own = re.search(r"([\u4e00-\u9fff]{2})界", self.request.org_name or "")
+        for m in _SECTOR.finditer(text):
+            if m.group(1)[-1:] + "界" in _NOT_SECTORS or (own and m.group(1) == own.group(1)):
+                continue
+            changes.append(Change("drop", m.group(0), "", "其他界别的工作"))
+        if source_level in LEVEL_TERMS and source_level != "界别专委":
+            for word in LEVEL_TERMS[source_level]["scope"] + LEVEL_TERMS[source_level]["government"]:
+                if word in text:
+                    changes.append(Change("drop", word, "", f"“{word}”说的是{source_level}本地的事务"))
         return text
 
     def _area_word(self) -> str | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from drafting.adapt import SLOT_RE, Adapter, remaining_problems
 from drafting.model import DraftWarning, SectionDraft, Sentence, SentenceSource, SourceRef
-from ingest.quality import enumeration, split_sentences
+from ingest.quality import enumeration, is_task, split_sentences
 from ingest.structure import ROLE_KEYWORDS
 from ingest.textkit import cn_numeral
 from ingest.units import Unit
@@ -125,7 +125,7 @@ class SectionComposer:
         units.sort(key=lambda u: (rank[u.chunk_id], u.position))
         # The share is counted in characters of the planned length; a draft often comes out a
         # little shorter than planned, so the cap keeps a margin below max_share.
-        cap = max(150, int(self.max_share * 0.7 * max(planned_total, 1)))
+        cap = max(150, int(self.max_share * 0.6 * max(planned_total, 1)))
         per_item = max(90, min(260, target_chars // 3))
         items: list[Item] = []
         taken: set[str] = set()
@@ -137,12 +137,10 @@ class SectionComposer:
             lambda u, r: fits_role(u, r.section_role, role),
             lambda u, r: _loosely_fits(u, r.section_role, role),
             lambda u, r: role in ("工作要求",) and any(w in u.text for w in ROLE_KEYWORDS.get(role, ())),
-            # A preamble with no statement of guiding thought in the corpus: the section's own units.
-            lambda u, r: role == "指导思想" and r.section_role == role,
         )
         for fits in passes:
             for unit in units:
-                if length >= target_chars * 0.9:
+                if length >= target_chars * 0.75:
                     break
                 r = by_chunk[unit.chunk_id]
                 if unit.id in taken or not fits(unit, r):
@@ -153,7 +151,7 @@ class SectionComposer:
                 item = self._item(unit, r, per_item)
                 if item is None:
                     continue
-                if items and length + len(item.text) > target_chars * 1.2:
+                if items and length + len(item.text) > target_chars * 1.05:
                     self._forget(item)
                     continue  # would overshoot: a shorter unit may still fit
                 items.append(item)
@@ -196,6 +194,8 @@ class SectionComposer:
             if lead is None:
                 return None  # the item's own title names somebody else's affairs
         item = Item(unit, src, lead, kept, r.doc_family_id)
+        if not is_task("".join(t for t, _, _ in kept)):
+            return None  # a lead-in or a statement, with nothing to do
         if len(item.text) < MIN_ITEM_CHARS or any(repeats(item.text, t) for t in self.items_text):
             return None
         for text, _, _ in kept:

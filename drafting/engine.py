@@ -46,18 +46,34 @@ class Drafter:
         composer = SectionComposer(adapter, self.searcher.store.units, family_counts={}, max_share=self.max_share)
         for section, title in zip(sections, self.titles(request)):
             preamble = not title[0] in CN_NUMERALS
-            target = max(120, int(total * shares[section.role]))
+            target = max(80, int(total * shares[section.role]))
             results = self._retrieve(request, section, target)
             draft = composer.compose(section.role, title, results, target, total, numbered=not preamble)
             if not draft.sources:
-                # Nothing under this role fits: any plan passage that answers the section's query.
-                wider = self.searcher.search(section.query, k=24, filters=SearchFilters(level=request.level, kinds=_PLAN_KINDS))
+                # Nothing under this role fits: any plan passage of this level that answers the
+                # section's query, then the role's passages of any level (adapted like the rest).
+                others = self._other_sectors(request)
+                wider = self.searcher.search(section.query, k=24, filters=SearchFilters(level=request.level, kinds=_PLAN_KINDS, exclude_docs=others))
+                wider += self.searcher.search(section.query, k=12, filters=SearchFilters(kinds=_PLAN_KINDS, section_role=section.role, exclude_docs=others))
                 draft = composer.compose(section.role, title, wider, target, total, numbered=not preamble)
             _flag_other_years(draft, request.year)
             if request.llm and self.polisher is not None:
                 draft = self.polisher.polish(draft, request)
                 _flag_other_years(draft, request.year)
             yield draft
+
+    def _other_sectors(self, request: DraftRequest) -> tuple[str, ...]:
+        """For a 界别's plan, the plans of other sectors (an 教育界 plan for an 经济界别): their
+        work is not its work."""
+        if request.level != "界别专委":
+            return ()
+        own = re.search(r"([\u4e00-\u9fff]{2})界", request.org_name)
+        out = []
+        for d in self.searcher.store.documents(include_off_topic=False):
+            m = re.search(r"([\u4e00-\u9fff]{2})界(?!别)", f"{d.title} {d.org_name or ''}")
+            if m and not (own and m.group(1) == own.group(1)) and m.group(1)[-1] != "各":
+                out.append(d.id)
+        return tuple(out)
 
     def titles(self, request: DraftRequest) -> list[str]:
         """Each planned section's title as the draft prints it: a 指导思想 section that opens the
@@ -97,11 +113,12 @@ class Drafter:
         # About one passage per 100 characters wanted, three times over: most units of a
         # passage do not fit the section or cannot be adapted.
         k = max(6, target_chars // 100 * 3)
-        filters = SearchFilters(level=request.level, kinds=_PLAN_KINDS, section_role=section.role)
+        filters = SearchFilters(level=request.level, kinds=_PLAN_KINDS, section_role=section.role,
+                                exclude_docs=self._other_sectors(request))
         results = self.searcher.search(section.query, k=k, filters=filters)
         if len(results) < k:
             # Too little under this role: any plan passage that answers the section's query.
-            more = self.searcher.search(section.query, k=k, filters=SearchFilters(level=request.level, kinds=_PLAN_KINDS))
+            more = self.searcher.search(section.query, k=k, filters=SearchFilters(level=request.level, kinds=_PLAN_KINDS, exclude_docs=filters.exclude_docs))
             seen = {r.chunk_id for r in results}
             results += [r for r in more if r.chunk_id not in seen]
         return results

@@ -117,6 +117,19 @@ def is_past(sentence: str) -> bool:
     return past >= 2 and past > len(_FUTURE.findall(sentence))
 
 
+# What a plan's item does: it says what will be done.  A sentence with none of these is a
+# lead-in ("…因此宣传工作至关重要。") or a statement, not a task.
+_ACTION = re.compile(
+    r"将|(?<![需重主只必])要|继续|力争|计划|拟|年内|全年|加强|开展|组织|做好|推进|建立|健全|完善|提高|提升|围绕|坚持|深入|发挥|落实|"
+    r"搞好|抓好|强化|拓宽|拓展|创新|推动|促进|参与|做到|确保|注重|引导|邀请|召开|举办|撰写|提出|反映|增强|丰富|规范"
+)
+
+
+def is_task(text: str) -> bool:
+    """Whether ``text`` says what will be done (a plan's item), not only why it matters."""
+    return bool(_ACTION.search(text))
+
+
 def is_blurb(text: str) -> bool:
     """The 范文 site's own words: addressed to readers, offering 范文, advising on writing."""
     score = sum(cue.weight for cue in blurb_cues() if cue.pattern.search(text))

@@ -72,10 +72,7 @@ def build_units(doc_id: str, text: str, chunks: list[Chunk]) -> list[Unit]:
     stack: list[tuple[float, str]] = []
     current: _Open | None = None
     pending_lead: str | None = None
-    offset = 0
-    for line in text.split("\n"):
-        start, end = offset, offset + len(line)
-        offset = end + 1
+    for line, start, end in _lines(text):
         if not line.strip():
             continue
         heading = parse_heading(line)
@@ -114,6 +111,26 @@ def build_units(doc_id: str, text: str, chunks: list[Chunk]) -> list[Unit]:
     if current:
         pieces.append(current)
     return [_unit(doc_id, i, p, chunks) for i, p in enumerate(pieces) if p.lines or p.lead]
+
+
+# A numbered item glued to the end of the one before by a scraper ("…新的贡献。2、努力促进社会
+# 稳定。…"): it starts a line of its own.
+_GLUED_ITEM = re.compile(r"(?<=[。；！？])(?=\s*(?:\d{1,2}|[（(]\d{1,2}[）)]|[（(][一二三四五六七八九十]{1,2}[）)])[、.．]?(?!\d)[\u4e00-\u9fff])")
+
+
+def _lines(text: str):
+    """(line, start, end) of the document's lines, glued items cut apart, offsets exact."""
+    offset = 0
+    for line in text.split("\n"):
+        cuts = [0] + [m.start() for m in _GLUED_ITEM.finditer(line) if _starts_numbered(line[m.start():])] + [len(line)]
+        for a, b in zip(cuts, cuts[1:]):
+            if b > a:
+                yield line[a:b], offset + a, offset + b
+        offset += len(line) + 1
+
+
+def _starts_numbered(rest: str) -> bool:
+    return bool(re.match(r"\s*(?:\d{1,2}[、.．]|[（(]\d{1,2}[）)]|[（(][一二三四五六七八九十]{1,2}[）)])", rest))
 
 
 def _lead_of(title: str) -> str | None:

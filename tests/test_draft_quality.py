@@ -211,3 +211,42 @@ def test_the_reviewer_flags_every_kind_on_real_draft_items():
     assert {"source_typo", "other_level"} <= set(faults)
     faults = reviewer.review("学习", "（一）认真学习党的、【待填：全会名称】精神，学习“三个代表”的重要思想。").faults
     assert {"broken_phrase", "needless_slot", "outdated"} <= set(faults)
+
+
+# --- what the second reading found (tests/data/draft_review.json, round "after") -------------------
+
+
+def test_a_numbered_item_glued_to_the_one_before_is_its_own_unit():
+    text = "（一）积极开展招商引资活动。帮助引进资金、项目和技术，为我镇招商引资工作做出新的贡献。2、努力促进社会稳定。拓宽渠道，反映社情民意。"
+    units = build_units("d", text, [])
+    assert [u.lead for u in units] == ["积极开展招商引资活动", "努力促进社会稳定"]
+    assert all(text[u.span[0]: u.span[1]].strip() for u in units)
+
+
+def test_a_lead_in_with_nothing_to_do_is_no_item():
+    from ingest.quality import is_task
+
+    assert not is_task("政协工作需要得到社会各界的理解和支持，因此宣传工作至关重要。")
+    assert is_task("要建立政协通讯报道队伍，加强与各新闻媒体的联系。")
+
+
+def test_the_body_above_guides_a_township_and_a_township_has_no_committee():
+    out = adapt("2027年，我镇政协将在宁海县政协的正确领导下，全面贯彻党的二十大精神。").text
+    assert out.startswith("2027年，白沙镇政协工作组将在宁海县政协的指导下")
+
+
+def test_a_city_committee_does_not_lead_itself():
+    out = adapt("在镇党委和市政协的领导下，围绕全镇的中心工作。", level="市", org="东阳市政协", parent=None).text
+    assert "在市委的领导下" in out
+
+
+def test_a_street_has_no_government():
+    out = adapt("及时将协商意见、建议报送街道工委、政府决策参考。", level="街道", org="东湖街道政协工委", parent="鹿城区政协", source_level="街道").text
+    assert "办事处" in out and "政府" not in out
+
+
+def test_a_sectors_plan_leaves_out_another_sectors_work():
+    changes = adapt("深入调研教育界政协工作，促进教育事业发展。", level="界别专委", org="经济界别活动组", parent="东阳市政协", source_level="界别专委").changes
+    assert any(c.kind == "drop" for c in changes)
+    kept = adapt("加强与社会各界的联系，团结经济界政协委员。", level="界别专委", org="经济界别活动组", parent="东阳市政协", source_level="界别专委")
+    assert not any(c.kind == "drop" for c in kept.changes) and "政协" in kept.text and "市市" not in kept.text
