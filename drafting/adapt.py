@@ -29,6 +29,7 @@ _PLACE_SUFFIX = re.compile(r"(街道|镇|乡|县|区|市|省)$")
 # A sector's name (教育界, 经济界); words that only end in 界 are no sector.
 _SECTOR = re.compile(r"([\u4e00-\u9fff]{2})界(?![别限线])")
 _NOT_SECTORS = {"世界", "境界", "眼界", "边界", "外界", "各界", "视界", "业界", "新界"}
+_LED_BY_BOTH = re.compile(r"在([\u4e00-\u9fff]{0,8}?(?:党委|党工委|[县区市省]委))和([\u4e00-\u9fff]{0,8}?政协)的(?:正确)?领导下")
 _BARE_STREET = re.compile(r"街道(?!党工委|办事处|政协|工委|联络|联组)")
 _TITLE = re.compile(r"(主席|委员长|书记|县长|市长|区长|镇长|主任)$")
 
@@ -93,6 +94,14 @@ class Adapter:
             return repl
 
         return re.sub(pattern, _one, text)
+
+    def _sub_fn(self, pattern: re.Pattern, repl, text: str, note: str, changes: list[Change]) -> str:
+        def _one(m: re.Match) -> str:
+            new = repl(m)
+            changes.append(Change("vocabulary", m.group(0), new, note))
+            return new
+
+        return pattern.sub(_one, text)
 
     def _years(self, text: str, source_year: int | None, changes: list[Change]) -> str:
         y = self.year
@@ -264,22 +273,32 @@ class Adapter:
             for word in above_words:
                 if len(word) >= 3 and word != ours and word in text:
                     text = self._sub(re.escape(word), ours, text, "vocabulary", changes, f"上级是{self.request.parent_body}")
-        # The 政协 above guides (指导) a township's or street's 政协 body; the Party leads it.
-        if self.level in ("乡镇", "街道", "界别专委"):
-            text = self._sub(r"(?<=政协)的(?:正确)?领导下", "的指导下", text, "vocabulary", changes, "上级政协对本级是指导关系")
-            text = self._sub(r"(?<=政协)(?:的)?(?:正确)?领导(?=[，。、下])", "指导", text, "vocabulary", changes, "上级政协对本级是指导关系")
-        if self.level == "乡镇":
-            # A township has no 政协 of its own, only its group: "我镇政协" is the requester.
-            text = self._sub(r"我[镇乡]政协|(?<![\u4e00-\u9fff])[镇乡]政协(?!委员)", self.request.org_name, text, "vocabulary", changes, "乡镇只设政协工作组（联络组）")
         if self.level in ("县区", "市", "省"):
             # "在市委和市政协的领导下" said by the 市政协 itself: it does not lead itself.
             own = "|".join(re.escape(w) for w in LEVEL_TERMS[self.level]["body"])
             text = self._sub(rf"和(?:{own})(?=的(?:正确)?领导)", "", text, "vocabulary", changes, "本级政协不是自己的领导")
+        # The Party committee leads; the 政协 above guides (指导): "在镇党委和县政协的领导下"
+        # becomes "在镇党委的领导和县政协的指导下".
+        text = self._sub_fn(_LED_BY_BOTH, lambda m: f"在{m.group(1)}的领导和{m.group(2)}的指导下", text, "上级政协对本级是指导关系", changes)
+        if self.level in ("乡镇", "街道", "界别专委"):
+            text = self._sub(r"(?<=[县区市]政协)的(?:正确)?领导下", "的指导下", text, "vocabulary", changes, "上级政协对本级是指导关系")
+        if self.level == "乡镇":
+            # A township has no 政协 of its own, only its group: "我镇政协" is the requester.
+            text = self._sub(r"我[镇乡]政协|(?<![\u4e00-\u9fff])[镇乡]政协(?!委员)", self.request.org_name, text, "vocabulary", changes, "乡镇只设政协工作组（联络组）")
         if self.level == "界别专委":
             text = self._sector(text, source_level, changes)
         if self.level == "街道":
-            # A street serves its 党工委 and 办事处; it has no 政府.
+            # A street serves its 党工委 and 办事处; it has no 政府 and no 党委.
             text = self._sub(r"(?<=[委、和])政府", "办事处", text, "vocabulary", changes, "街道没有政府，是街道办事处")
+            text = self._sub(r"(?<![工\u4e00-\u9fff]{2})(?<!工)党委(?=[、和，的])", "党工委", text, "vocabulary", changes, "街道是党工委")
+        if self.level in ("乡镇", "街道"):
+            # The requester's own body by its own name: a 工作组 does not speak of 联络组's files.
+            org = self.request.org_name
+            words = {w for w in LEVEL_TERMS[self.level]["body"] if not w.startswith(("镇", "乡"))}
+            words |= {w[2:] for w in words if w.startswith("政协") and len(w) >= 5}  # 联络组 for 政协联络组
+            for word in sorted(words, key=len, reverse=True):
+                if len(word) >= 3 and word in text and word not in org:
+                    text = self._sub(r"(?:街道)?" + re.escape(word), org, text, "vocabulary", changes, f"本单位是{org}")
         # "按照县、镇党委统一部署" become "县、市委": a pair of levels, one of them ours — keep ours.
         party = self.terms.get("party")
         if party:

@@ -30,8 +30,9 @@ _GROUNDED = 0.5
 _TOKENS_PER_CHAR = 0.75
 # Two sentences this alike (Jaccard of character pairs) say the same thing.
 _REPEATED = 0.8
-# Short items keep one section's decoding within the time budget on a 2-core CPU.
-_MAX_CHARS_PER_ITEM = 70
+# An item may be as long as the longest item of its material (the model rewrites whole
+# items; a shorter draft is no better draft), within these bounds.
+_ITEM_CHARS = (80, 320)
 
 
 def _support(piece: str, source: str) -> float:
@@ -79,20 +80,21 @@ class LLMPolisher:
         # No list of this level's words: the material is already in them (the composer adapted
         # it), and the small model copied such a list into its text.
         items = max(1, len(_ITEM.findall(section.text)))
+        longest = max((len(line) for line in section.text.split("\n")), default=0)
         return prompts.messages(
             "section_rewrite",
             org_name=request.org_name,
             year=request.year,
             section_title=section.title,
             item_count=items,
-            max_chars_per_item=_MAX_CHARS_PER_ITEM,
+            max_chars_per_item=min(_ITEM_CHARS[1], max(_ITEM_CHARS[0], longest)),
             sources=prompts.delimit(section.text),
         )
 
     def polish(self, section: SectionDraft, request: DraftRequest) -> SectionDraft:
         """The LLM's rewrite if it passes every check, else the extractive section with a warning."""
-        if not section.sentences or section.sentences[0].kind == "new":
-            return section
+        if not section.sentences or section.sentences[0].kind == "new" or not _ITEM.search(section.text):
+            return section  # nothing to rewrite, or the unnumbered preamble (kept as composed)
         # A rewrite is no longer than its material: capping the reply there bounds the
         # decoding time, which is most of a section's time on a CPU.
         budget = min(self.settings.max_tokens, int(len(section.text) * _TOKENS_PER_CHAR) + 16)
@@ -126,8 +128,19 @@ def check(text: str, section: SectionDraft, request: DraftRequest) -> list[str]:
         problems.append("出现其他单位或地方的名称" + "、".join(foreign[:3]))
     if _MARKDOWN.search(text):
         problems.append("含有Markdown符号")
+    # The reader's rules (drafting.review) apply to the model's items as to the composer's.
+    from drafting.review import Reviewer
+
+    reviewer = Reviewer(request)
+    for item in (line for line in text.split("\n") if line.strip()):
+        faults = reviewer.review(section.role, item.strip()).faults
+        faults.pop("wrong_section", None)  # the material chose the section; the model only rewords it
+        if faults:
+            problems.append("改写有误（" + "、".join(f"{k}：{v}" for k, v in list(faults.items())[:2]) + "）")
+            break
     n, base = len(text), len(section.text)
-    if n < base * 0.4 or n > base * 1.8 + 80:
+    # Never a shorter draft: the rewrite keeps most of its material's length.
+    if n < base * 0.7 or n > base * 1.5 + 80:
         problems.append(f"长度{n}字超出范围")
     if not _ITEM.search(text):
         problems.append("没有按条目编号")

@@ -250,3 +250,15 @@ def test_a_sectors_plan_leaves_out_another_sectors_work():
     assert any(c.kind == "drop" for c in changes)
     kept = adapt("加强与社会各界的联系，团结经济界政协委员。", level="界别专委", org="经济界别活动组", parent="东阳市政协", source_level="界别专委")
     assert not any(c.kind == "drop" for c in kept.changes) and "政协" in kept.text and "市市" not in kept.text
+
+
+def test_the_party_leads_and_the_body_above_guides():
+    out = adapt("在镇党委和市政协的领导下，围绕全镇的中心工作。").text
+    assert "在镇党委的领导和县政协的指导下" in out
+    out = adapt("在县委和市政协的领导下，积极履行职能。", level="县区", org="平川县政协", parent=None).text
+    assert "在县委的领导和市政协的指导下" in out
+
+
+def test_a_group_speaks_of_itself_by_its_own_name():
+    out = adapt("做好联络组的档案整理工作，政协联络组每季度召开一次会议。").text
+    assert "联络组" not in out and "白沙镇政协工作组每季度" in out
