@@ -129,10 +129,11 @@ class _Snapshot:
         self.tier_cache: dict[tuple, np.ndarray] = {}
 
     def cleanest(self, members: list[int], default: int) -> int:
-        """Of copies of one passage, the one with fewest signals, then the most complete text."""
+        """Of copies of one passage, the one with fewest signals; among equals, the best-scoring
+        one (``default``), then the most complete text."""
         if not members:
             return default
-        return min(members, key=lambda j: (self.signals[j], -len(self.chunks[j].text), j != default))
+        return min(members, key=lambda j: (self.signals[j], j != default, -len(self.chunks[j].text)))
 
     def grams(self, i: int) -> set[str]:
         g = self.bigrams[i]
