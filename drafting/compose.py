@@ -30,6 +30,7 @@ _UNIT_BLOCKERS = {"blurb", "past_tense", "fragment"}
 _SENTENCE_BLOCKERS = {"past_tense", "placeholder_mark", "numbering", "fragment"}
 # An item a reader accepts has room to say something, and not a page.
 MIN_ITEM_CHARS = 30
+_CHARS_PER_SENTENCE = 60
 
 
 @dataclass
@@ -112,7 +113,7 @@ class SectionComposer:
     def __init__(self, adapter: Adapter, units_of, *, family_counts: dict[str, int], max_share: float = 0.4):
         self.adapter = adapter
         self.units_of = units_of  # chunk ids → their units (the store's)
-        self.family_counts = family_counts  # characters per document family so far, draft-wide
+        self.family_counts = family_counts  # sentences per document family so far, draft-wide
         self.max_share = max_share
         self.chosen: list[set[str]] = []  # character pairs of every sentence already in the draft
         self.items_text: list[str] = []  # every item already in the draft
@@ -123,9 +124,10 @@ class SectionComposer:
         rank = {r.chunk_id: i for i, r in enumerate(results)}
         units = [u for u in self.units_of(list(by_chunk)) if u.chunk_id in by_chunk]
         units.sort(key=lambda u: (rank[u.chunk_id], u.position))
-        # The share is counted in characters of the planned length; a draft often comes out a
-        # little shorter than planned, so the cap keeps a margin below max_share.
-        cap = max(150, int(self.max_share * 0.6 * max(planned_total, 1)))
+        # The share is counted in sentences, as a reader counts sources; the draft's sentence
+        # count is estimated from its planned length (about 60 characters a sentence, titles
+        # included) with a margin, since a draft often comes out shorter than planned.
+        cap = max(2, int(self.max_share * 0.85 * max(planned_total, 1) / _CHARS_PER_SENTENCE))
         per_item = max(90, min(260, target_chars // 3))
         items: list[Item] = []
         taken: set[str] = set()
@@ -151,6 +153,9 @@ class SectionComposer:
                 item = self._item(unit, r, per_item)
                 if item is None:
                     continue
+                if self.family_counts.get(family, 0) + len(item.sentences) > cap:
+                    self._forget(item)
+                    continue
                 if items and length + len(item.text) > target_chars * 1.05:
                     self._forget(item)
                     continue  # would overshoot: a shorter unit may still fit
@@ -158,7 +163,7 @@ class SectionComposer:
                 self.items_text.append(item.text)
                 taken.add(unit.id)
                 length += len(item.text)
-                self.family_counts[family] = self.family_counts.get(family, 0) + len(item.text)
+                self.family_counts[family] = self.family_counts.get(family, 0) + len(item.sentences)
             if items:
                 break
         return self._assemble(role, title, items, numbered)
