@@ -12,7 +12,7 @@ from typing import Iterator
 from drafting.adapt import Adapter
 from drafting.compose import CN_NUMERALS, SectionComposer, number_section
 from drafting.model import Draft, DraftRequest, DraftWarning, SectionDraft
-from drafting.outline import outline
+from drafting.outline import DEFAULT_ROLES, outline
 from vectorstore.search import LEVEL_NEIGHBOURS, SearchFilters
 
 _PLAN_KINDS = ("计划", "协商计划", "要点")
@@ -40,13 +40,19 @@ class Drafter:
         are numbered 一、二、… in order.
         """
         sections = self.plan(request)
-        total = request.target_chars or self.usual_length(request.level)
-        shares = _shares([s.role for s in sections])
+        roles = [s.role for s in sections]
+        if request.target_chars:
+            total, shares = request.target_chars, _shares(roles)
+        else:
+            # A section is as long as it is in a whole plan of the level, however many
+            # sections were asked for.
+            shares = _shares(list(dict.fromkeys([*DEFAULT_ROLES.get(request.level, ()), *roles])))
+            total = int(self.usual_length(request.level) * sum(shares[r] for r in roles))
         adapter = Adapter(request)
         composer = SectionComposer(adapter, self.searcher.store.units, family_counts={}, max_share=self.max_share)
         for section, title in zip(sections, self.titles(request)):
             preamble = not title[0] in CN_NUMERALS
-            target = max(80, int(total * shares[section.role]))
+            target = max(80, int(total * shares[section.role] / sum(shares[r] for r in roles)))
             results = self._retrieve(request, section, target)
             draft = composer.compose(section.role, title, results, target, total, numbered=not preamble)
             if not draft.sources:
