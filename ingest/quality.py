@@ -211,15 +211,22 @@ class CorpusIndex:
 
     def __init__(self, sentences: list[tuple[str, str]]):
         """``sentences``: (document id, sentence text) pairs."""
-        self.sentences = [(doc, s) for doc, s in sentences if len(s) >= 10]
-        self._grams = [char_bigrams(s) for _, s in self.sentences]
+        # Each distinct text once, with the documents that hold it: the corpus repeats
+        # passages many times (a 2 MB line of one sentence must not cost its square).
+        docs_of: dict[str, set[str]] = {}
+        for doc, s in sentences:
+            if len(s) >= 10:
+                docs_of.setdefault(s, set()).add(doc)
+        self.docs_of = docs_of
+        self.sentences = list(docs_of)
+        self._grams = [char_bigrams(s) for s in self.sentences]
         postings: dict[str, list[int]] = {}
         for i, grams in enumerate(self._grams):
             for g in grams:
                 postings.setdefault(g, []).append(i)
         self._postings = postings
         self._phrases = Counter()
-        for _, s in self.sentences:
+        for s in self.sentences:
             for n in (3, 4):
                 self._phrases.update(s[i: i + n] for i in range(len(s) - n + 1))
 
@@ -232,8 +239,8 @@ class CorpusIndex:
         rare = sorted(grams, key=lambda g: len(self._postings.get(g, ())))[:6]
         seen: Counter = Counter(i for g in rare for i in self._postings.get(g, ()))
         for i, hits in seen.most_common(20):
-            other_doc, other = self.sentences[i]
-            if hits < 3 or other_doc == doc_id or len(other) <= len(sentence) + 1:
+            other = self.sentences[i]
+            if hits < 3 or self.docs_of[other] == {doc_id} or len(other) <= len(sentence) + 1:
                 continue
             if len(grams & self._grams[i]) < 0.5 * len(grams):
                 continue
@@ -313,11 +320,16 @@ def corpus_signals(units: list[tuple[str, str, list[str]]]) -> dict[str, list[Fi
     """
     index = CorpusIndex([(doc, s) for _, doc, sentences in units for s in sentences])
     found: dict[str, list[Finding]] = {}
+    damage: dict[tuple[str, str], str | None] = {}  # each repeated sentence is checked once
+    typos: dict[str, list[tuple[str, str]]] = {}
     for uid, doc, sentences in units:
         for i, s in enumerate(sentences):
-            clean = index.damage(s, doc)
-            if clean is not None:
-                found.setdefault(uid, []).append(Finding("damaged", s, i, clean))
-            for word, fix in index.typos(s):
+            if (s, doc) not in damage:
+                damage[s, doc] = index.damage(s, doc)
+            if damage[s, doc] is not None:
+                found.setdefault(uid, []).append(Finding("damaged", s, i, damage[s, doc]))
+            if s not in typos:
+                typos[s] = index.typos(s)
+            for word, fix in typos[s]:
                 found.setdefault(uid, []).append(Finding("typo", word, i, fix))
     return found
