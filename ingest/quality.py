@@ -37,6 +37,8 @@ _LONE_MARK = re.compile(r"(?<![*＊_])[*＊](?![*＊镇乡县区市街])|(?<![_\
 _PAST = re.compile(r"了|已经|取得|先后|半年来|一年来|今年以来|共收到|顺利交办|圆满完成|较好地")
 _FUTURE = re.compile(r"将|要|继续|力争|计划|拟|年内|全年|进一步|不断|积极")
 _SENTENCE_END = re.compile(r"(?<=[。！？；])")
+# Past this a "sentence" is text that lost its punctuation: no copy to align, no word to check.
+_LONGEST_SENTENCE = 400
 
 
 @dataclass
@@ -215,7 +217,7 @@ class CorpusIndex:
         # passages many times (a 2 MB line of one sentence must not cost its square).
         docs_of: dict[str, set[str]] = {}
         for doc, s in sentences:
-            if len(s) >= 10:
+            if 10 <= len(s) <= _LONGEST_SENTENCE:
                 docs_of.setdefault(s, set()).add(doc)
         self.docs_of = docs_of
         self.sentences = list(docs_of)
@@ -232,8 +234,10 @@ class CorpusIndex:
 
     def damage(self, sentence: str, doc_id: str | None = None) -> str | None:
         """The clean copy of ``sentence`` if it is a damaged one (characters dropped), else None."""
+        if not 10 <= len(sentence) <= _LONGEST_SENTENCE:
+            return None
         grams = char_bigrams(sentence)
-        if len(sentence) < 10 or not grams:
+        if not grams:
             return None
         # Candidates share many of its character pairs; the rarest pairs find them fastest.
         rare = sorted(grams, key=lambda g: len(self._postings.get(g, ())))[:6]
@@ -329,7 +333,7 @@ def corpus_signals(units: list[tuple[str, str, list[str]]]) -> dict[str, list[Fi
             if damage[s, doc] is not None:
                 found.setdefault(uid, []).append(Finding("damaged", s, i, damage[s, doc]))
             if s not in typos:
-                typos[s] = index.typos(s)
+                typos[s] = index.typos(s) if len(s) <= _LONGEST_SENTENCE else []
             for word, fix in typos[s]:
                 found.setdefault(uid, []).append(Finding("typo", word, i, fix))
     return found
