@@ -30,9 +30,10 @@ _GROUNDED = 0.5
 _TOKENS_PER_CHAR = 0.75
 # Two sentences this alike (Jaccard of character pairs) say the same thing.
 _REPEATED = 0.8
-# An item may be as long as the longest item of its material (the model rewrites whole
-# items; a shorter draft is no better draft), within these bounds.
-_ITEM_CHARS = (80, 320)
+# The model rewrites whole items (a shorter draft is no better draft): an item may be as long
+# as a composed one.  A constant, so the system message stays the same for every section and
+# the server keeps it cached.
+_MAX_CHARS_PER_ITEM = 300
 
 
 def _support(piece: str, source: str) -> float:
@@ -80,14 +81,13 @@ class LLMPolisher:
         # No list of this level's words: the material is already in them (the composer adapted
         # it), and the small model copied such a list into its text.
         items = max(1, len(_ITEM.findall(section.text)))
-        longest = max((len(line) for line in section.text.split("\n")), default=0)
         return prompts.messages(
             "section_rewrite",
             org_name=request.org_name,
             year=request.year,
             section_title=section.title,
             item_count=items,
-            max_chars_per_item=min(_ITEM_CHARS[1], max(_ITEM_CHARS[0], longest)),
+            max_chars_per_item=_MAX_CHARS_PER_ITEM,
             sources=prompts.delimit(section.text),
         )
 

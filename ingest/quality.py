@@ -240,7 +240,8 @@ class CorpusIndex:
         if not grams:
             return None
         # Candidates share many of its character pairs; the rarest pairs find them fastest.
-        rare = sorted(grams, key=lambda g: len(self._postings.get(g, ())))[:6]
+        # Sorted by count, then by the pair itself: the same candidates in every process.
+        rare = sorted(grams, key=lambda g: (len(self._postings.get(g, ())), g))[:10]
         seen: Counter = Counter(i for g in rare for i in self._postings.get(g, ()))
         for i, hits in seen.most_common(20):
             other = self.sentences[i]

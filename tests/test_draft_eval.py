@@ -96,9 +96,15 @@ def test_the_rules_are_measured_against_a_persons_reading(sample_store):
 
 
 def test_eval_drafts_command_prints_the_table(sample_store_dir):
-    from conftest import plandraft_cli
+    import os
+    import subprocess
+    import sys
 
-    result = plandraft_cli(["eval-drafts", "--json"], sample_store_dir)
+    # The real command, as tests/conftest.py's plandraft_cli runs it (not imported: under
+    # tests/web a conftest of the same name would shadow it).
+    env = {**os.environ, "PLANDRAFT_DATA_DIR": str(sample_store_dir), "HF_HUB_OFFLINE": "1"}
+    result = subprocess.run([sys.executable, "-m", "plandraft.cli", "eval-drafts", "--json"], env=env,
+                            capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
     data = json.loads(result.stdout)
     assert data["items"] > 0 and "rules" in data and "before" in data["rules"]

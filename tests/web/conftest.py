@@ -189,8 +189,34 @@ CANNED_PASSAGES = (
 )
 
 
+class CannedStore:
+    """What the drafter reads of a store, for the canned passages: their units (ingest's own
+    unit builder over each passage), no documents (so the default length is the fallback)."""
+
+    def __init__(self):
+        from ingest.model import Chunk
+        from ingest.units import build_units
+
+        self._units = []
+        for i, (role, text) in enumerate(CANNED_PASSAGES):
+            chunk = Chunk(f"c{i}", f"d{i}", f"canned{i}.txt", text, [], role, (0, len(text)))
+            self._units += build_units(f"d{i}", text, [chunk])
+
+    def units(self, chunk_ids=None):
+        return [u for u in self._units if chunk_ids is None or u.chunk_id in set(chunk_ids)]
+
+    def documents(self, include_off_topic=True):
+        return []
+
+    def generation(self):
+        return 0
+
+
 class CannedSearcher:
     """Stands in for the hybrid search, with no store: the canned passages of the role asked for, else all."""
+
+    def __init__(self):
+        self.store = CannedStore()
 
     def search(self, query, k=10, filters=None):
         from vectorstore.search import SearchResult
@@ -241,6 +267,9 @@ class PausingDrafter:
 
     def plan(self, request):
         return self.inner.plan(request)
+
+    def titles(self, request):
+        return self.inner.titles(request)
 
     def draft(self, request):
         return self.inner.draft(request)

@@ -55,7 +55,11 @@ def test_a_valid_request_is_drafted_with_every_section_numbered(api, body):
     roles = request.sections or list(DEFAULT_ROLES[request.level])
     sections = response.get_json()["sections"]
     assert [s["role"] for s in sections] == roles
-    assert all(s["title"].startswith(cn_numeral(i) + "、") for i, s in enumerate(sections, start=1))
+    # A 指导思想 that opens the plan is its unnumbered preamble (总体要求); the rest count from 一、.
+    preamble = roles[0] == "指导思想"
+    assert not preamble or sections[0]["title"] == "总体要求"
+    numbered = sections[1:] if preamble else sections
+    assert all(s["title"].startswith(cn_numeral(i) + "、") for i, s in enumerate(numbered, start=1))
 
 
 @SOME
@@ -80,7 +84,7 @@ def test_a_streamed_draft_ends_done(api, body):
 def test_every_role_at_once_is_numbered_past_ten(api):
     body = {"level": "县区", "year": 2026, "org_name": "鼓楼区政协", "sections": list(SECTION_ROLES)}
     titles = [s["title"] for s in api.post("/api/drafts", json=body).get_json()["sections"]]
-    assert len(titles) == 11 and titles[9].startswith("十、") and titles[10].startswith("十一、")
+    assert len(titles) == 11 and titles[0] == "总体要求" and titles[10].startswith("十、")
 
 
 def test_a_role_listed_twice_is_refused_in_one_place(api):
