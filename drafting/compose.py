@@ -19,7 +19,6 @@ from ingest.textkit import cn_numeral
 from ingest.units import Unit
 from vectorstore.lexical import char_bigrams, jaccard
 
-CN_NUMERALS = "一二三四五六七八九十"
 _QUANTITY = re.compile(r"\d+(?:\.\d+)?\s*(?:次|项|件|个|名|人|篇|批|%|万|亿|户|场|期)")
 _LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
 # Below this similarity a rewritten sentence is no longer the one it came from (LLM rewrites

@@ -10,7 +10,7 @@ import uuid
 from typing import Iterator
 
 from drafting.adapt import Adapter
-from drafting.compose import CN_NUMERALS, SectionComposer, number_section
+from drafting.compose import SectionComposer, number_section
 from drafting.model import Draft, DraftRequest, DraftWarning, SectionDraft
 from drafting.outline import DEFAULT_ROLES, outline
 from vectorstore.search import LEVEL_NEIGHBOURS, SearchFilters
@@ -50,15 +50,15 @@ class Drafter:
             total = int(self.usual_length(request.level) * sum(shares[r] for r in roles))
         adapter = Adapter(request)
         composer = SectionComposer(adapter, self.searcher.store.units, family_counts={}, max_share=self.max_share)
+        others = self._other_sectors(request)  # once a draft: it reads every document
         for section, title in zip(sections, self.titles(request)):
-            preamble = not title[0] in CN_NUMERALS
+            preamble = title == PREAMBLE_TITLE
             target = max(80, int(total * shares[section.role] / sum(shares[r] for r in roles)))
-            results = self._retrieve(request, section, target)
+            results = self._retrieve(request, section, target, others)
             draft = composer.compose(section.role, title, results, target, total, numbered=not preamble)
             if not draft.sources:
                 # Nothing under this role fits: any plan passage of this level that answers the
                 # section's query, then the role's passages of any level (adapted like the rest).
-                others = self._other_sectors(request)
                 wider = self.searcher.search(section.query, k=24, filters=SearchFilters(level=request.level, kinds=_PLAN_KINDS, exclude_docs=others))
                 wider += self.searcher.search(section.query, k=12, filters=SearchFilters(kinds=_PLAN_KINDS, section_role=section.role, exclude_docs=others))
                 draft = composer.compose(section.role, title, wider, target, total, numbered=not preamble)
@@ -115,12 +115,12 @@ class Drafter:
         warnings = [w for s in sections for w in s.warnings]
         return Draft(id=uuid.uuid4().hex[:16], request=request, title=title_of(request), sections=sections, warnings=warnings)
 
-    def _retrieve(self, request: DraftRequest, section, target_chars: int):
+    def _retrieve(self, request: DraftRequest, section, target_chars: int, others: tuple[str, ...] = ()):
         # About one passage per 100 characters wanted, three times over: most units of a
         # passage do not fit the section or cannot be adapted.
         k = max(6, target_chars // 100 * 3)
         filters = SearchFilters(level=request.level, kinds=_PLAN_KINDS, section_role=section.role,
-                                exclude_docs=self._other_sectors(request))
+                                exclude_docs=others)
         results = self.searcher.search(section.query, k=k, filters=filters)
         if len(results) < k:
             # Too little under this role: any plan passage that answers the section's query.
