@@ -1,0 +1,56 @@
+"""What adaptation does to a sentence, recorded so the editor sees every change."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+SLOT = "【待填：{}】"
+SLOT_RE = re.compile(r"【待填：[^】]*】")
+PLACE_SUFFIX = re.compile(r"(街道|镇|乡|县|区|市|省)$")
+
+
+@dataclass
+class Change:
+    kind: str  # a DraftWarning kind: slot, name_replaced, vocabulary, year, reference; drop
+    before: str
+    after: str
+    note: str = ""
+
+
+@dataclass
+class Adapted:
+    text: str
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes)
+
+
+def substitute(pattern: str | re.Pattern, repl: str, text: str, kind: str, changes: list[Change], note: str = "") -> str:
+    """``re.sub`` that records each replacement as a Change."""
+
+    def _one(m: re.Match) -> str:
+        changes.append(Change(kind, m.group(0), repl, note))
+        return repl
+
+    return re.sub(pattern, _one, text)
+
+
+def substitute_with(pattern: re.Pattern, repl, text: str, note: str, changes: list[Change]) -> str:
+    """As :func:`substitute`, the replacement computed from the match (a vocabulary change)."""
+
+    def _one(m: re.Match) -> str:
+        new = repl(m)
+        changes.append(Change("vocabulary", m.group(0), new, note))
+        return new
+
+    return pattern.sub(_one, text)
+
+
+def place_of(org_name: str | None) -> str | None:
+    """香山街道政协工委 → 香山街道; 吴中区政协 → 吴中区."""
+    if not org_name:
+        return None
+    m = re.match(r"^(.{1,8}?(?:街道|镇|乡|县|区|市|省))", org_name)
+    return m.group(1) if m else None

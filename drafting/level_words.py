@@ -1,0 +1,178 @@
+"""A level's words for itself, its Party committee, its government, its area and the 政协
+above it: a sentence from another level's plan is rewritten in the requester's.
+
+The words are data (drafting.vocabulary.LEVEL_TERMS, data/lexicon/organs.tsv); this module
+holds the rules that apply them.
+"""
+from __future__ import annotations
+
+import re
+
+from drafting.changes import PLACE_SUFFIX, Change, substitute, substitute_with
+from drafting.model import DraftRequest
+from drafting.vocabulary import LEVEL_TERMS, foreign_terms, level_of_term
+
+# A sector's name (教育界, 经济界); words that only end in 界 are no sector.
+_SECTOR = re.compile(r"([\u4e00-\u9fff]{2})界(?![别限线])")
+_NOT_SECTORS = {"世界", "境界", "眼界", "边界", "外界", "各界", "视界", "业界", "新界"}
+_LED_BY_BOTH = re.compile(r"在([\u4e00-\u9fff]{0,8}?(?:党委|党工委|[县区市省]委))和([\u4e00-\u9fff]{0,8}?政协)的(?:正确)?领导下")
+_BARE_STREET = re.compile(r"街道(?!党工委|办事处|政协|工委|联络|联组)")
+# The level a 政协 above is at, from its place's last character.
+_LEVEL_OF_SUFFIX = {"市": "市", "县": "县区", "区": "县区", "省": "省"}
+
+
+class LevelWording:
+    """The level-word rules for one request."""
+
+    def __init__(self, request: DraftRequest, place: str | None, parent_place: str | None):
+        self.request = request
+        self.level = request.level
+        self.place = place
+        self.parent_place = parent_place
+        terms = LEVEL_TERMS.get(self.level, {})
+        self.terms = {group: _pick(words, self.place) for group, words in terms.items()}
+        if self.level == "界别专委" and parent_place:
+            # A sector group works inside its 政协's area: 东阳市政协's group serves 市委 and
+            # 全市, and its plan is guided by 东阳市政协.
+            parent_level = _LEVEL_OF_SUFFIX.get(PLACE_SUFFIX.search(parent_place).group(1)) if PLACE_SUFFIX.search(parent_place) else None
+            if parent_level:
+                for group in ("party", "government", "scope"):
+                    self.terms[group] = _pick(LEVEL_TERMS[parent_level][group], parent_place)
+                self.terms["above"] = _pick(LEVEL_TERMS[parent_level]["body"], parent_place)
+        self._foreign = foreign_terms(self.level)
+
+    def rewrite(self, text: str, source_level: str, changes: list[Change]) -> str:
+        """``text`` (from a plan of ``source_level``) in the requester's level words."""
+        text = self._township_words(text, changes)
+        # A bare 街道 / 镇 in a source of that level speaks of the writer's own area ("关注街道
+        # 经济"): in a plan of another level it is the requester's own area word.
+        area = self._area_word()
+        if source_level in ("街道", "乡镇") and source_level != self.level and area:
+            # Named streets (香山街道) were replaced with the names before this runs.
+            if source_level == "街道":
+                text = substitute(_BARE_STREET, area, text, "vocabulary", changes, "原文是街道的计划，“街道”指其本级")
+        elif source_level == "街道" and self.level != "街道":
+            # A 界别 has no area of its own: "关注街道经济" cannot be said of it at all.
+            for m in _BARE_STREET.finditer(text):
+                changes.append(Change("drop", m.group(0), "", "原文说的是街道本地的事务"))
+        # Words of another level map to the same role at this level: 镇党委 → 街道党工委.
+        for term in self._foreign:
+            if term not in text:
+                continue
+            found = level_of_term(term)
+            if found is None:
+                continue
+            _, group = found
+            target = self.terms.get(group)
+            if group == "body" and self.request.org_name:
+                target = self.request.org_name
+            if not target:
+                continue
+            # The name is replaced whole: "街道政协联络处" never becomes "街道白沙镇政协工作组".
+            pattern = (r"(?:街道|[镇乡县区市省])?" if group == "body" else "") + re.escape(term)
+            text = substitute(pattern, target, text, "vocabulary", changes, f"“{term}”是其他层级的用语")
+        # The source's words for itself become the requester's: a city plan's 市政协 / 市委 /
+        # 全市, reused for a district, become the district's own.
+        if source_level in LEVEL_TERMS and source_level != self.level and source_level != "界别专委":
+            for group in ("body", "party", "government", "scope"):
+                target = self.request.org_name if group == "body" else self.terms.get(group)
+                for word in sorted(LEVEL_TERMS[source_level][group], key=len, reverse=True):
+                    if target and word in text and word != target and word not in LEVEL_TERMS[self.level][group]:
+                        prefix = r"(?:街道|[镇乡县区市省])?" if group == "body" else ""
+                        text = substitute(prefix + re.escape(word), target, text, "vocabulary", changes, f"原文是{source_level}的计划，“{word}”指其本级")
+        # The 政协 above: a township's 县政协 becomes a street's 区政协.
+        above = self.terms.get("above")
+        if above and source_level in LEVEL_TERMS and source_level != self.level:
+            for word in LEVEL_TERMS[source_level]["above"]:
+                if word != above and word in text and word not in LEVEL_TERMS[self.level]["body"]:
+                    text = substitute(re.escape(word), above, text, "vocabulary", changes, "上级政协随层级改变")
+        # The body above is the requester's own parent: 宁海县政协's township says 县政协, not 区政协.
+        parent = self.parent_place and PLACE_SUFFIX.search(self.parent_place)
+        if parent and parent.group(1) in ("县", "区", "市"):
+            ours = parent.group(1) + "政协"
+            above_words = LEVEL_TERMS.get(self.level, {}).get("above", ())
+            if self.level in ("乡镇", "街道"):
+                above_words = tuple(dict.fromkeys(above_words + ("县政协", "区政协", "市政协")))
+            for word in above_words:
+                if len(word) >= 3 and word != ours and word in text:
+                    text = substitute(re.escape(word), ours, text, "vocabulary", changes, f"上级是{self.request.parent_body}")
+        if self.level in ("县区", "市", "省"):
+            # "在市委和市政协的领导下" said by the 市政协 itself: it does not lead itself.
+            own = "|".join(re.escape(w) for w in LEVEL_TERMS[self.level]["body"])
+            text = substitute(rf"和(?:{own})(?=的(?:正确)?领导)", "", text, "vocabulary", changes, "本级政协不是自己的领导")
+        # The Party committee leads; the 政协 above guides (指导): "在镇党委和县政协的领导下"
+        # becomes "在镇党委的领导和县政协的指导下".
+        text = substitute_with(_LED_BY_BOTH, lambda m: f"在{m.group(1)}的领导和{m.group(2)}的指导下", text, "上级政协对本级是指导关系", changes)
+        if self.level in ("乡镇", "街道", "界别专委"):
+            text = substitute(r"(?<=[县区市]政协)的(?:正确)?领导下", "的指导下", text, "vocabulary", changes, "上级政协对本级是指导关系")
+        if self.level == "乡镇":
+            # A township has no 政协 of its own, only its group: "我镇政协" is the requester.
+            text = substitute(r"我[镇乡]政协|(?<![\u4e00-\u9fff])[镇乡]政协(?!委员)", self.request.org_name, text, "vocabulary", changes, "乡镇只设政协工作组（联络组）")
+        if self.level == "界别专委":
+            text = self._sector(text, source_level, changes)
+        if self.level == "街道":
+            # A street serves its 党工委 and 办事处; it has no 政府 and no 党委.
+            text = substitute(r"(?<=[委、和])政府", "办事处", text, "vocabulary", changes, "街道没有政府，是街道办事处")
+            text = substitute(r"(?<![工\u4e00-\u9fff]{2})(?<!工)党委(?=[、和，的])", "党工委", text, "vocabulary", changes, "街道是党工委")
+        if self.level in ("乡镇", "街道"):
+            # The requester's own body by its own name: a 工作组 does not speak of 联络组's files.
+            org = self.request.org_name
+            words = {w for w in LEVEL_TERMS[self.level]["body"] if not w.startswith(("镇", "乡"))}
+            words |= {w[2:] for w in words if w.startswith("政协") and len(w) >= 5}  # 联络组 for 政协联络组
+            for word in sorted(words, key=len, reverse=True):
+                if len(word) >= 3 and word in text and word not in org:
+                    text = substitute(r"(?:街道)?" + re.escape(word), org, text, "vocabulary", changes, f"本单位是{org}")
+        # "按照县、镇党委统一部署" become "县、市委": a pair of levels, one of them ours — keep ours.
+        party = self.terms.get("party")
+        if party:
+            text = substitute(rf"[县区市镇乡]、(?={re.escape(party)})", "", text, "vocabulary", changes, "上级与本级并称，只留本级")
+        return text
+
+    def _sector(self, text: str, source_level: str, changes: list[Change]) -> str:
+        """A 界别's plan speaks of its own sector only; another sector's work (教育界 for an
+        经济界别) and a place's affairs (全市经济发展) are not its to plan: the sentence goes."""
+        own = re.search(r"([\u4e00-\u9fff]{2})界", self.request.org_name or "")
+        for m in _SECTOR.finditer(text):
+            if m.group(1)[-1:] + "界" in _NOT_SECTORS or (own and m.group(1) == own.group(1)):
+                continue
+            changes.append(Change("drop", m.group(0), "", "其他界别的工作"))
+        if source_level in LEVEL_TERMS and source_level != "界别专委":
+            for word in LEVEL_TERMS[source_level]["scope"] + LEVEL_TERMS[source_level]["government"]:
+                if word in text:
+                    changes.append(Change("drop", word, "", f"“{word}”说的是{source_level}本地的事务"))
+        return text
+
+    def _area_word(self) -> str | None:
+        """The one-character word for the requester's own area: 镇, 乡, 县, 区, 市, 省."""
+        m = self.place and PLACE_SUFFIX.search(self.place)
+        if m and m.group(1) != "街道":
+            return m.group(1)
+        return {"乡镇": "镇", "县区": "县", "市": "市", "省": "省"}.get(self.level)
+
+    def _township_words(self, text: str, changes: list[Change]) -> str:
+        """A 镇's plan speaks of 镇党委 / 全镇 / 依法治镇, a 乡's of 乡党委 / 全乡 — never the other's."""
+        if self.level != "乡镇":
+            return text
+        own = self._area_word()
+        other = {"镇": "乡", "乡": "镇"}.get(own or "")
+        if not other:
+            return text
+        words = {w for group in LEVEL_TERMS["乡镇"].values() for w in group if other in w and "乡镇" not in w}
+        for word in sorted(words, key=len, reverse=True):
+            if word in text:
+                text = substitute(re.escape(word), word.replace(other, own), text, "vocabulary", changes, f"本单位是{own}，不用“{word}”")
+        text = substitute(f"依法治{other}", f"依法治{own}", text, "vocabulary", changes, f"本单位是{own}")
+        return substitute(f"{other}党政(?=[，。、的])", f"{own}党政", text, "vocabulary", changes, f"本单位是{own}")
+
+
+def _pick(words: tuple[str, ...], place: str | None) -> str:
+    """The level word that fits the requester's place: 区委 for 鼓楼区, 县委 for 长兴县, 乡党委 for a 乡."""
+    if place:
+        suffix = re.search(r"(镇|乡|县|区|市|省)$", place)
+        if suffix:
+            for w in words:
+                if suffix.group(1) in w:
+                    return w
+    return words[0]
+
+
