@@ -38,6 +38,11 @@ class Adapter:
         self.parent_place = place_of(request.parent_body)
         self.wording = LevelWording(request, self.place, self.parent_place)
 
+    def problems(self, text: str) -> list[str]:
+        """What this draft's text must not contain (:func:`remaining_problems`), the requester's
+        own words (a 界别 group's 全市) excepted."""
+        return [p for p in remaining_problems(text, self.level) if not any(f"“{t}”" in p for t in self.wording.terms.values())]
+
     # -- the steps, in the order they run ------------------------------------------------------
 
     def adapt(self, text: str, source_level: str = "unknown", source_year: int | None = None, known_names: tuple[str, ...] | list[str] = ()) -> Adapted:
@@ -82,7 +87,7 @@ class Adapter:
         # A site's empty brackets where a name was ("党的[]xx届"): nothing to keep.
         text = re.sub(r"\[\]|［］|【】|\(\)|（）", "", text)
         text = _CONGRESS_AND_PLENUM.sub(plenum_repl, text)
-        text = re.sub(r"党的(?=党的)", "", text)
+        text = re.sub(r"党的[、和及]?(?=党的)", "", text)  # "学习党的、党的二十大…": the site's gap closed
 
         def congress_repl(m: re.Match) -> str:
             if m.group(0) != congress:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from drafting.adapt import SLOT_RE, Adapter, remaining_problems
+from drafting.adapt import SLOT_RE, Adapter
 from drafting.model import DraftWarning, SectionDraft, Sentence, SentenceSource, SourceRef
 from ingest.quality import enumeration, is_task, split_sentences
 from ingest.structure import ROLE_KEYWORDS
@@ -25,7 +25,7 @@ _LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
 # and a person's edits alike are tied to the closest sentence at or above it).
 MIN_SIMILARITY = 0.2
 # Signals that keep a whole unit out; sentence-level ones drop their sentence instead.
-_UNIT_BLOCKERS = {"blurb", "past_tense", "fragment"}
+_UNIT_BLOCKERS = {"blurb", "past_tense", "fragment", "misplaced"}
 _SENTENCE_BLOCKERS = {"past_tense", "placeholder_mark", "numbering", "fragment"}
 # An item a reader accepts has room to say something, and not a page.
 MIN_ITEM_CHARS = 30
@@ -109,8 +109,10 @@ def _loosely_fits(unit: Unit, chunk_role: str, role: str) -> bool:
 class SectionComposer:
     """Builds one section's text from units, keeping sources varied across the whole draft."""
 
-    def __init__(self, adapter: Adapter, units_of, *, family_counts: dict[str, int], max_share: float = 0.4):
+    def __init__(self, adapter: Adapter, units_of, *, family_counts: dict[str, int], max_share: float = 0.4,
+                 same_topic=None):
         self.adapter = adapter
+        self.same_topic = same_topic  # (a, b) → whether b covers a's topic (drafting.overlap)
         self.units_of = units_of  # chunk ids → their units (the store's)
         self.family_counts = family_counts  # sentences per document family so far, draft-wide
         self.max_share = max_share
@@ -202,6 +204,8 @@ class SectionComposer:
             return None  # a lead-in or a statement, with nothing to do
         if len(item.text) < MIN_ITEM_CHARS or any(repeats(item.text, t) for t in self.items_text):
             return None
+        if self.same_topic is not None and any(self.same_topic(t, item.text) for t in self.items_text):
+            return None  # the same topic in other words
         for text, _, _ in kept:
             self.chosen.append(char_bigrams(text))
         return item
@@ -227,7 +231,7 @@ class SectionComposer:
 
     def _adapted(self, unit: Unit, text: str, src: SourceRef):
         adapted = self.adapter.adapt(text, src.level, src.year, _names(unit))
-        if not _clean(adapted) or remaining_problems(adapted.text, self.adapter.level):
+        if not _clean(adapted) or self.adapter.problems(adapted.text):
             return None
         return adapted.text, adapted.changes
 

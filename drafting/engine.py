@@ -13,6 +13,7 @@ from drafting.adapt import Adapter
 from drafting.compose import SectionComposer, number_section
 from drafting.model import Draft, DraftRequest, DraftWarning, SectionDraft
 from drafting.outline import DEFAULT_ROLES, outline
+from drafting.overlap import TopicOverlap
 from vectorstore.search import LEVEL_NEIGHBOURS, SearchFilters
 
 _PLAN_KINDS = ("计划", "协商计划", "要点")
@@ -28,6 +29,7 @@ class Drafter:
         self.polisher = polisher
         self.max_share = max_share
         self._lengths: tuple[int, dict[str, list[int]]] | None = None
+        self._overlap: tuple[int, TopicOverlap] | None = None
 
     def plan(self, request: DraftRequest):
         """The sections this request will produce, in order (for progress displays)."""
@@ -49,7 +51,8 @@ class Drafter:
             shares = _shares(list(dict.fromkeys([*DEFAULT_ROLES.get(request.level, ()), *roles])))
             total = int(self.usual_length(request.level) * sum(shares[r] for r in roles))
         adapter = Adapter(request)
-        composer = SectionComposer(adapter, self.searcher.store.units, family_counts={}, max_share=self.max_share)
+        composer = SectionComposer(adapter, self.searcher.store.units, family_counts={}, max_share=self.max_share,
+                                   same_topic=self.topic_overlap().repeats)
         others = self._other_sectors(request)  # once a draft: it reads every document
         for section, title in zip(sections, self.titles(request)):
             preamble = title == PREAMBLE_TITLE
@@ -92,6 +95,14 @@ class Drafter:
             number += 1
             out.append(number_section(number) + section.title)
         return out
+
+    def topic_overlap(self) -> TopicOverlap:
+        """The same-topic check over the store's embedder and tokens, rebuilt when the store changes."""
+        store = self.searcher.store
+        generation = store.generation()
+        if self._overlap is None or self._overlap[0] != generation:
+            self._overlap = (generation, TopicOverlap(store.embedder.embed, store.chunk_tokens().values()))
+        return self._overlap[1]
 
     def usual_length(self, level: str) -> int:
         """The median length of the store's on-topic plans of ``level`` (neighbouring levels, then

@@ -11,13 +11,18 @@ import re
 from drafting.changes import PLACE_SUFFIX, Change, substitute, substitute_with
 from drafting.model import DraftRequest
 from drafting.vocabulary import LEVEL_TERMS, foreign_terms, level_of_term
+from ingest.lexicon import organs
 
 # A sector's name (教育界, 经济界); words that only end in 界 are no sector.
 _SECTOR = re.compile(r"([\u4e00-\u9fff]{2})界(?![别限线])")
 _NOT_SECTORS = {"世界", "境界", "眼界", "边界", "外界", "各界", "视界", "业界", "新界"}
 _LED_BY_BOTH = re.compile(r"在([\u4e00-\u9fff]{0,8}?(?:党委|党工委|[县区市省]委))和([\u4e00-\u9fff]{0,8}?政协)的(?:正确)?领导下")
 _BARE_STREET = re.compile(r"街道(?!党工委|办事处|政协|工委|联络|联组)")
+# An organ named by the body above is that body's, not the requester's ("参加县政协全委会").
+_ABOVE_BODY = re.compile(r"(?:[县区市省]|上级|全国)政协$")
 # The level a 政协 above is at, from its place's last character.
+# "关注街道经济" in a county's plan is "关注全县经济", not "关注县经济".
+_WHOLE_AREA_BEFORE = re.compile(r"经济|社会|重大|重点|中心工作|发展|改革")
 _LEVEL_OF_SUFFIX = {"市": "市", "县": "县区", "区": "县区", "省": "省"}
 
 
@@ -30,36 +35,39 @@ class LevelWording:
         self.place = place
         self.parent_place = parent_place
         terms = LEVEL_TERMS.get(self.level, {})
-        self.terms = {group: _pick(words, self.place) for group, words in terms.items()}
+        self.terms = {group: _pick(words, self.place) for group, words in terms.items() if words}
         if self.level == "界别专委" and parent_place:
             # A sector group works inside its 政协's area: 东阳市政协's group serves 市委 and
             # 全市, and its plan is guided by 东阳市政协.
             parent_level = _LEVEL_OF_SUFFIX.get(PLACE_SUFFIX.search(parent_place).group(1)) if PLACE_SUFFIX.search(parent_place) else None
             if parent_level:
-                for group in ("party", "government", "scope"):
+                for group in ("party", "government", "scope", "leaders"):
                     self.terms[group] = _pick(LEVEL_TERMS[parent_level][group], parent_place)
                 self.terms["above"] = _pick(LEVEL_TERMS[parent_level]["body"], parent_place)
-        self._foreign = foreign_terms(self.level)
+        # A 界别 group's borrowed words (全市, 市委) are its own, not another level's.
+        self.foreign = [t for t in foreign_terms(self.level) if t not in self.terms.values()]
 
     def rewrite(self, text: str, source_level: str, changes: list[Change]) -> str:
         """``text`` (from a plan of ``source_level``) in the requester's level words."""
         text = self._township_words(text, changes)
+        if source_level == "乡镇" and self.level != "乡镇":
+            text = self._bare_township(text, changes)
         # A bare 街道 / 镇 in a source of that level speaks of the writer's own area ("关注街道
         # 经济"): in a plan of another level it is the requester's own area word.
         area = self._area_word()
         if source_level in ("街道", "乡镇") and source_level != self.level and area:
             # Named streets (香山街道) were replaced with the names before this runs.
             if source_level == "街道":
-                text = substitute(_BARE_STREET, area, text, "vocabulary", changes, "原文是街道的计划，“街道”指其本级")
+                text = substitute_with(_BARE_STREET, lambda m: _area_phrase(area, m.string[m.end():], m.string[:m.start()]), text, "原文是街道的计划，“街道”指其本级", changes)
         elif source_level == "街道" and self.level != "街道":
             # A 界别 has no area of its own: "关注街道经济" cannot be said of it at all.
             for m in _BARE_STREET.finditer(text):
                 changes.append(Change("drop", m.group(0), "", "原文说的是街道本地的事务"))
         # Words of another level map to the same role at this level: 镇党委 → 街道党工委.
-        for term in self._foreign:
+        for term in self.foreign:
             if term not in text:
                 continue
-            found = level_of_term(term)
+            found = level_of_term(term, source_level)
             if found is None:
                 continue
             _, group = found
@@ -74,7 +82,7 @@ class LevelWording:
         # The source's words for itself become the requester's: a city plan's 市政协 / 市委 /
         # 全市, reused for a district, become the district's own.
         if source_level in LEVEL_TERMS and source_level != self.level and source_level != "界别专委":
-            for group in ("body", "party", "government", "scope"):
+            for group in ("body", "party", "government", "scope", "leaders"):
                 target = self.request.org_name if group == "body" else self.terms.get(group)
                 for word in sorted(LEVEL_TERMS[source_level][group], key=len, reverse=True):
                     if target and word in text and word != target and word not in LEVEL_TERMS[self.level][group]:
@@ -113,20 +121,56 @@ class LevelWording:
         if self.level == "街道":
             # A street serves its 党工委 and 办事处; it has no 政府 and no 党委.
             text = substitute(r"(?<=[委、和])政府", "办事处", text, "vocabulary", changes, "街道没有政府，是街道办事处")
-            text = substitute(r"(?<![工\u4e00-\u9fff]{2})(?<!工)党委(?=[、和，的])", "党工委", text, "vocabulary", changes, "街道是党工委")
+            text = substitute(r"(?<![工\u4e00-\u9fff]{2})(?<!工)党委(?=[、和，的])|(?<!工)党委(?=[、和]办事处)", "党工委", text, "vocabulary", changes, "街道是党工委")
         if self.level in ("乡镇", "街道"):
             # The requester's own body by its own name: a 工作组 does not speak of 联络组's files.
             org = self.request.org_name
             words = {w for w in LEVEL_TERMS[self.level]["body"] if not w.startswith(("镇", "乡"))}
             words |= {w[2:] for w in words if w.startswith("政协") and len(w) >= 5}  # 联络组 for 政协联络组
+            # The requester's own name is kept aside, so "东湖街道政协工委" is not taken for
+            # another body's "街道政协工委".
+            text = text.replace(org, "\0")
             for word in sorted(words, key=len, reverse=True):
-                if len(word) >= 3 and word in text and word not in org:
+                if len(word) >= 3 and word in text:
                     text = substitute(r"(?:街道)?" + re.escape(word), org, text, "vocabulary", changes, f"本单位是{org}")
+                    text = text.replace(org, "\0")
+            text = text.replace("\0", org)
         # "按照县、镇党委统一部署" become "县、市委": a pair of levels, one of them ours — keep ours.
         party = self.terms.get("party")
         if party:
             text = substitute(rf"[县区市镇乡]、(?={re.escape(party)})", "", text, "vocabulary", changes, "上级与本级并称，只留本级")
+        self._organs(text, changes)
         return text
+
+    def _organs(self, text: str, changes: list[Change]) -> None:
+        """A sentence that gives the requester an organ its level lacks (a township's 机关, a
+        界别 group's 委室) is not its work: it is dropped (data/lexicon/organs.tsv)."""
+        for organ in organs():
+            if self.level in organ.levels:
+                continue
+            for m in organ.pattern.finditer(text):
+                if not _ABOVE_BODY.search(text[max(0, m.start() - 5): m.start()]):
+                    changes.append(Change("drop", m.group(0), "", f"{self.level}没有{organ.note}"))
+
+    def _bare_township(self, text: str, changes: list[Change]) -> str:
+        """A township plan's bare 镇 / 乡 ("围绕镇重大项目建设") is its own area: in another
+        level's plan, the requester's area word; a sector group has no area, so the sentence goes."""
+        import jieba
+
+        area = self._area_word()
+        out, pos = [], 0
+        for word, start, end in jieba.tokenize(text):
+            # 镇村两级, 镇域 are the township level itself, not its area.
+            if word in ("镇", "乡") and text[end:end + 1] not in ("村", "乡", "镇", "街", "域", "级"):
+                if area:
+                    phrase = _area_phrase(area, text[end:], text[:start])
+                    out.append(text[pos:start] + phrase)
+                    changes.append(Change("vocabulary", word, phrase, "原文是乡镇的计划，“镇”指其本级"))
+                else:
+                    out.append(text[pos:end])
+                    changes.append(Change("drop", word, "", "原文说的是乡镇本地的事务"))
+                pos = end
+        return "".join(out) + text[pos:]
 
     def _sector(self, text: str, source_level: str, changes: list[Change]) -> str:
         """A 界别's plan speaks of its own sector only; another sector's work (教育界 for an
@@ -137,14 +181,18 @@ class LevelWording:
                 continue
             changes.append(Change("drop", m.group(0), "", "其他界别的工作"))
         if source_level in LEVEL_TERMS and source_level != "界别专委":
+            ours = set(self.terms.values())
             for word in LEVEL_TERMS[source_level]["scope"] + LEVEL_TERMS[source_level]["government"]:
-                if word in text:
+                if word in text and word not in ours:
                     changes.append(Change("drop", word, "", f"“{word}”说的是{source_level}本地的事务"))
         return text
 
     def _area_word(self) -> str | None:
         """The one-character word for the requester's own area: 镇, 乡, 县, 区, 市, 省."""
         m = self.place and PLACE_SUFFIX.search(self.place)
+        if self.level == "界别专委":
+            m = self.parent_place and PLACE_SUFFIX.search(self.parent_place)  # its 政协's area
+            return m.group(1) if m and m.group(1) != "街道" else None
         if m and m.group(1) != "街道":
             return m.group(1)
         return {"乡镇": "镇", "县区": "县", "市": "市", "省": "省"}.get(self.level)
@@ -173,6 +221,13 @@ def _pick(words: tuple[str, ...], place: str | None) -> str:
             for w in words:
                 if suffix.group(1) in w:
                     return w
-    return words[0]
+    return words[0] if words else ""
 
 
+
+
+def _area_phrase(area: str, following: str, before: str = "") -> str:
+    """The requester's area word where a township or street plan said its own bare 镇 / 街道
+    (not after 我 / 本 / 全, which already make it whole: 我镇经济 → 我县经济)."""
+    whole = len(area) == 1 and _WHOLE_AREA_BEFORE.match(following) and not before.endswith(("我", "本", "全"))
+    return ("全" + area) if whole else area

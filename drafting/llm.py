@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 import prompts
-from drafting.adapt import SLOT_RE, remaining_problems
+from drafting.adapt import SLOT_RE, Adapter
 from drafting.compose import MIN_SIMILARITY, closest
 from drafting.model import DraftRequest, DraftWarning, SectionDraft, Sentence, SentenceSource
 from ingest.structure import find_foreign_names
@@ -120,7 +120,7 @@ def check(text: str, section: SectionDraft, request: DraftRequest) -> list[str]:
     invented = [n for n in _NUMBER.findall(text) if n not in source_numbers]
     if invented:
         problems.append("出现来源中没有的数字" + "、".join(invented[:3]))
-    problems += remaining_problems(text, request.level)
+    problems += Adapter(request).problems(text)
     own = set(find_foreign_names(request.org_name + (request.parent_body or "")))
     allowed = set(find_foreign_names(section.text)) | own
     foreign = [n for n in find_foreign_names(text) if n not in allowed]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from drafting.adapt import SLOT_RE, place_of
+from drafting.adapt import SLOT_RE, Adapter, place_of
 from drafting.compose import repeats
 from drafting.model import Draft, DraftRequest
 from drafting.vocabulary import LEVEL_TERMS, five_year_plan, foreign_terms, party_congress
@@ -68,7 +68,7 @@ class Reviewer:
         self.index = index
         self.level = request.level
         self.own = {p for p in (place_of(request.org_name), place_of(request.parent_body)) if p}
-        self.foreign = foreign_terms(self.level)
+        self.foreign = Adapter(request).wording.foreign  # a 界别 group's borrowed 全市 is its own
         self.needless = {r["label"] for r in read_table("lexicon/slot_labels.tsv") if r["needless"] == "yes"}
 
     def review(self, role: str, text: str, earlier: list[str] = ()) -> ItemReview:

@@ -9,13 +9,14 @@ import re
 from ingest.lexicon import current_term
 
 # What each level calls itself, the Party and government bodies it serves, its scope words,
-# and the 政协 above it.  The first entry of each list is the one a draft writes.
+# its leaders, and the 政协 above it.  The first entry of each list is the one a draft writes.
 LEVEL_TERMS: dict[str, dict[str, tuple[str, ...]]] = {
     "乡镇": {
         "body": ("政协工作组", "政协联络组", "政协委员活动小组", "政协工作小组", "镇政协委员会", "乡政协委员会", "乡镇政协", "镇政协", "乡政协"),
         "party": ("镇党委", "乡党委"),
         "government": ("镇政府", "乡政府"),
         "scope": ("全镇", "全乡", "我镇", "我乡", "本镇", "本乡", "镇内", "乡内"),
+        "leaders": ("镇领导", "乡领导"),
         "above": ("县政协", "区政协"),
     },
     "街道": {
@@ -23,6 +24,7 @@ LEVEL_TERMS: dict[str, dict[str, tuple[str, ...]]] = {
         "party": ("街道党工委", "街道工委"),
         "government": ("街道办事处",),
         "scope": ("全街道", "本街道", "我街道", "街道内"),
+        "leaders": ("街道领导",),
         "above": ("区政协",),
     },
     "县区": {
@@ -30,6 +32,7 @@ LEVEL_TERMS: dict[str, dict[str, tuple[str, ...]]] = {
         "party": ("县委", "区委"),
         "government": ("县政府", "区政府"),
         "scope": ("全县", "全区", "我县", "我区", "本县", "本区"),
+        "leaders": ("县领导", "区领导"),
         "above": ("市政协",),
     },
     "市": {
@@ -37,6 +40,7 @@ LEVEL_TERMS: dict[str, dict[str, tuple[str, ...]]] = {
         "party": ("市委",),
         "government": ("市政府",),
         "scope": ("全市", "我市", "本市"),
+        "leaders": ("市领导",),
         "above": ("省政协",),
     },
     "省": {
@@ -44,6 +48,7 @@ LEVEL_TERMS: dict[str, dict[str, tuple[str, ...]]] = {
         "party": ("省委",),
         "government": ("省政府",),
         "scope": ("全省", "我省", "本省"),
+        "leaders": ("省领导",),
         "above": ("全国政协",),
     },
     "界别专委": {
@@ -51,6 +56,7 @@ LEVEL_TERMS: dict[str, dict[str, tuple[str, ...]]] = {
         "party": ("党委",),
         "government": ("政府",),
         "scope": ("本界别", "界别内"),
+        "leaders": (),
         "above": ("政协",),
     },
 }
@@ -74,20 +80,20 @@ def foreign_terms(level: str) -> list[str]:
     for other, groups in LEVEL_TERMS.items():
         if other == level or other == "界别专委":
             continue
-        for group in ("body", "party", "government", "scope"):
+        for group in ("body", "party", "government", "scope", "leaders"):
             for w in groups[group]:
                 if w not in allowed and not any(w in a for a in allowed if a != w):
                     terms.add(w)
     return sorted(terms, key=len, reverse=True)
 
 
-def level_of_term(term: str) -> tuple[str, str] | None:
-    """(level, group) of a vocabulary word, e.g. 镇党委 → (乡镇, party)."""
-    for level, groups in LEVEL_TERMS.items():
-        for group, words in groups.items():
-            if term in words:
-                return level, group
-    return None
+def level_of_term(term: str, source_level: str | None = None) -> tuple[str, str] | None:
+    """(level, group) of a vocabulary word, e.g. 镇党委 → (乡镇, party).  A word two levels use
+    (市政协: a city's own name, a county's body above) is read as the source plan's level uses
+    it, else as a level's word for itself rather than for the body above."""
+    found = [(level, group) for level, groups in LEVEL_TERMS.items() for group, words in groups.items() if term in words]
+    found.sort(key=lambda lg: (lg[0] != source_level, lg[1] == "above"))
+    return found[0] if found else None
 
 
 # --- time-bound references -------------------------------------------------------------------

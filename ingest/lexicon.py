@@ -6,6 +6,7 @@ without touching code.  Files are read on first use and cached.
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -21,6 +22,19 @@ def read_table(relative: str) -> list[dict[str, str]]:
     with open(path, encoding="utf-8", newline="") as handle:
         lines = [line for line in handle if line.strip() and not line.startswith("#")]
     return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(lines, delimiter="\t")]
+
+
+@lru_cache(maxsize=None)
+def rules_version() -> str:
+    """A digest of every table ingest reads its rules from (lexicon, references, gazetteer):
+    when one changes, every file's units are out of date and the next ingest re-parses it."""
+    digest = hashlib.sha256()
+    for folder in ("lexicon", "references", "gazetteer"):
+        for path in sorted((DATA_DIR / folder).rglob("*")):
+            if path.is_file():
+                digest.update(path.relative_to(DATA_DIR).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -44,6 +58,20 @@ def particular_rules() -> tuple[Cue, ...]:
     return tuple(
         Cue(r["kind"], re.compile(r["pattern"]), 1, r["generalise"] == "yes", r["note"]) for r in read_table("lexicon/particulars.tsv")
     )
+
+
+@dataclass(frozen=True)
+class Organ:
+    """One row of data/lexicon/organs.tsv: an organ and the levels that have one."""
+
+    pattern: re.Pattern[str]
+    levels: frozenset[str]
+    note: str
+
+
+@lru_cache(maxsize=None)
+def organs() -> tuple[Organ, ...]:
+    return tuple(Organ(re.compile(r["pattern"]), frozenset(r["levels"].split()), r["note"]) for r in read_table("lexicon/organs.tsv"))
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from ingest.chunking import chunk_document
 from ingest.classify import classify
 from ingest.clean import clean_text
 from ingest.errors import IngestError
+from ingest.lexicon import rules_version
 from ingest.loaders import SUPPORTED_SUFFIXES, load_file
 from ingest.model import Chunk, Document, content_hash
 from ingest.quality import corpus_signals
@@ -176,14 +177,16 @@ def _ingest(paths, store, *, max_bytes: int, max_chunk_chars: int, on_file) -> I
             t0 = time.perf_counter()
             loaded = load_file(path, max_bytes=max_bytes)
             timings["load"] += time.perf_counter() - t0
-            if store.fingerprint(source) == loaded.fingerprint:
+            # The file's bytes and the rules that parsed them: new rules re-parse every file.
+            fingerprint = f"{loaded.fingerprint}+{rules_version()}"
+            if store.fingerprint(source) == fingerprint:
                 report.unchanged.append(source)
                 report.documents.extend(_doc_summary(d, store) for d in store.documents() if d.source == source)
                 continue
             documents, chunks, units = parse_file(source, loaded.text, max_chunk_chars=max_chunk_chars, timings=timings)
             t0 = time.perf_counter()
             embed_before = getattr(store.embedder, "seconds", 0.0)
-            store.replace_source(source, loaded.fingerprint, documents, chunks, units)
+            store.replace_source(source, fingerprint, documents, chunks, units)
             embedded = getattr(store.embedder, "seconds", 0.0) - embed_before
             timings["embed"] += embedded
             timings["store"] += time.perf_counter() - t0 - embedded

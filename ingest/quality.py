@@ -21,7 +21,7 @@ from ingest.lexicon import blurb_cues, particular_rules
 from vectorstore.lexical import char_bigrams
 
 # Signals that keep a unit out of a draft unless drafting can repair them.
-SIGNAL_KINDS = ("damaged", "typo", "doubled", "numbering", "placeholder_mark", "fragment", "past_tense", "blurb")
+SIGNAL_KINDS = ("damaged", "typo", "doubled", "numbering", "placeholder_mark", "fragment", "past_tense", "blurb", "misplaced")
 
 # Enumerations inside an item: a reader expects all of one, so a unit uses it whole or not at all.
 _CN = "一二三四五六七八九十"
@@ -34,6 +34,12 @@ _INLINE_NUMBER = re.compile(r"(?<=[。；！？，])\s*(?:\d{1,2}|[（(]\d{1,2}[
 # A lone mark where the site removed a word: "*养殖", "学习_理论" (not the 20xx / **镇 kind,
 # which adaptation fills).
 _LONE_MARK = re.compile(r"(?<![*＊_])[*＊](?![*＊镇乡县区市街])|(?<![_\d])_(?![_\d])")
+# A lone 某 in a plan is a name the site hid (某单位) or a typo (某群众所需 for 谋): either way
+# not a sentence to sign.  某些 / 某种 / 某个 / 某一 / 某方面 are ordinary words; 某某 becomes a slot.
+_LONE_MOU = re.compile(r"(?<!某)某(?![某些种个一方项位])")
+# A row of a table plan read as text: its field labels glued into the sentence ("…加快落实协商
+# 内容：针对…", "牵头单位：").  Its pieces are no plan item until the table is read as a table.
+_FIELD_LABEL = re.compile(r"(?<=[\u4e00-\u9fff）)])(?:协商|调研|视察|监督)?(?:内容|形式|时间安排|牵头单位|责任单位|承办单位|参加人员|参与人员|完成时限)[：:]")
 _PAST = re.compile(r"了|已经|取得|先后|半年来|一年来|今年以来|共收到|顺利交办|圆满完成|较好地")
 _FUTURE = re.compile(r"将|要|继续|力争|计划|拟|年内|全年|进一步|不断|积极")
 _SENTENCE_END = re.compile(r"(?<=[。！？；])")
@@ -82,6 +88,17 @@ def enumeration(text: str) -> tuple[str | None, bool]:
     return None, True
 
 
+def members(text: str) -> list[str]:
+    """The members of the enumeration ``text`` holds (一是… / 二是…, 首先… / 其次…), each from
+    its marker to the next; [] when it holds none."""
+    style, _ = enumeration(text)
+    if style is None:
+        return []
+    pattern = {"一是": _ENUM_SHI, "第一": _ENUM_DI, "其一": _ENUM_QI, "首先": _ENUM_SHOUXIAN}[style]
+    starts = [m.start() for m in pattern.finditer(text)]
+    return [text[a:b] for a, b in zip(starts, starts[1:] + [len(text)])]
+
+
 # --- local signals ---------------------------------------------------------------------------
 
 
@@ -98,7 +115,7 @@ def local_signals(lead: str | None, sentences: list[str]) -> list[Finding]:
         m = _INLINE_NUMBER.search(s)
         if m:
             found.append(Finding("numbering", m.group(0).strip(), i))
-        m = _LONE_MARK.search(s)
+        m = _LONE_MARK.search(s) or _LONE_MOU.search(s)
         if m:
             found.append(Finding("placeholder_mark", s[max(0, m.start() - 4): m.end() + 4], i))
         for word, fix in doubled_characters(s):
@@ -108,6 +125,9 @@ def local_signals(lead: str | None, sentences: list[str]) -> list[Finding]:
         found.append(Finding("past_tense", sentences[past[0]][:20]))
     else:
         found.extend(Finding("past_tense", sentences[i][:20], i) for i in past)
+    m = _FIELD_LABEL.search(whole)
+    if m:
+        found.append(Finding("fragment", m.group(0)))
     if is_blurb(whole):
         found.append(Finding("blurb", whole[:30]))
     return found
@@ -253,6 +273,33 @@ class CorpusIndex:
                 return other
         return None
 
+    def miscopied(self, sentence: str, doc_id: str | None = None) -> list[tuple[str, str]]:
+        """(word, word as another copy has it) where another document holds the same sentence
+        with a character or two typed otherwise, and its word is the dictionary's (立尝观点 beside
+        立场观点, 两分 beside 两份): the copy that reads as words is the right one."""
+        if not 10 <= len(sentence) <= _LONGEST_SENTENCE:
+            return []
+        grams = char_bigrams(sentence)
+        rare = sorted(grams, key=lambda g: (len(self._postings.get(g, ())), g))[:10]
+        seen: Counter = Counter(i for g in rare for i in self._postings.get(g, ()))
+        words = _dictionary()
+        for i, hits in seen.most_common(20):
+            other = self.sentences[i]
+            if len(other) != len(sentence) or other == sentence or self.docs_of[other] == {doc_id}:
+                continue
+            diff = [k for k, (a, b) in enumerate(zip(sentence, other)) if a != b]
+            if not 1 <= len(diff) <= 2 or diff[-1] - diff[0] > 1:
+                continue
+            if not re.fullmatch(r"[\u4e00-\u9fff]+", sentence[diff[0]: diff[-1] + 1] + other[diff[0]: diff[-1] + 1]):
+                continue  # a placeholder (xx, --) is adaptation's to fill
+            lo, hi = max(0, diff[0] - 1), diff[-1] + 2
+            mine = max(words.get(sentence[j: j + 2], 0) for j in range(lo, hi - 1))
+            theirs = max(words.get(other[j: j + 2], 0) for j in range(lo, hi - 1))
+            # Mine must read as no word at all: 县政协 beside 市政协 is another body, not a typo.
+            if mine == 0 and theirs > 100:
+                return [(sentence[lo:hi], other[lo:hi])]
+        return []
+
     def typos(self, sentence: str) -> list[tuple[str, str]]:
         """(word, usual word) for each word of ``sentence`` the corpus usually spells otherwise."""
         import jieba
@@ -334,7 +381,7 @@ def corpus_signals(units: list[tuple[str, str, list[str]]]) -> dict[str, list[Fi
             if damage[s, doc] is not None:
                 found.setdefault(uid, []).append(Finding("damaged", s, i, damage[s, doc]))
             if s not in typos:
-                typos[s] = index.typos(s) if len(s) <= _LONGEST_SENTENCE else []
+                typos[s] = (index.typos(s) + index.miscopied(s, doc)) if len(s) <= _LONGEST_SENTENCE else []
             for word, fix in typos[s]:
                 found.setdefault(uid, []).append(Finding("typo", word, i, fix))
     return found

@@ -164,6 +164,36 @@ def section_role(heading_path: list[str], body: str) -> str:
     return max(scores.items(), key=lambda kv: kv[1])[0]
 
 
+# A sentence that states the plan's whole stance ("…将在县政协的指导下，全面贯彻…精神，认真履
+# 行…职能") opens a plan; under any other heading it repeats the preamble.
+_STANCE = re.compile(r"在[^。；]{2,24}?(?:领导|指导)下")
+_STANCE_WORDS = re.compile(r"贯彻|精神|职能|为指导")
+
+
+def misplaced(role: str, lead: str | None, sentences: list[str]) -> str | None:
+    """Why a unit filed under ``role`` is about something else, or None.
+
+    Its opening (or, for an enumeration, any member) has none of the role's words and two or
+    more of other roles' ("首先……围绕招商引资、乡村振兴开展调查研究" under 宣传), or it states
+    the plan's whole stance.  The roles that gather anything (指导思想, 工作要求) are not checked.
+    """
+    from ingest.quality import members
+
+    if role not in ROLE_KEYWORDS or role in ("指导思想", "工作要求"):
+        return None
+    opening = (lead or "") + (sentences[0] if sentences else "")
+    if _STANCE.search(opening) and _STANCE_WORDS.search(opening):
+        return "指导思想"
+    for part in members("".join(sentences)) or [opening]:
+        if any(w in part for w in ROLE_KEYWORDS[role]):
+            continue
+        scores = {r: sum(part.count(w) for w in words) for r, words in ROLE_KEYWORDS.items() if r not in (role, "指导思想")}
+        best = max(scores, key=scores.get)
+        if sum(scores.values()) >= 2:  # two of other sections' words, none of its own
+            return best
+    return None
+
+
 # --- placeholders and foreign names -------------------------------------------------------------
 
 PLACEHOLDER_PATTERNS: tuple[re.Pattern[str], ...] = tuple(

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ingest.model import Chunk, content_hash
 from ingest.quality import Finding, local_signals, particulars, split_sentences
-from ingest.structure import parse_heading, section_role
+from ingest.structure import misplaced, parse_heading, section_role
 
 # Numbering at the start of a line or sentence, any style; a stray one left by a scraper
 # ("（一）2、进一步…") is removed with it.
@@ -158,15 +158,20 @@ def _unit(doc_id: str, position: int, piece: _Open, chunks: list[Chunk]) -> Unit
     chunk = next((c for c in chunks if c.span[0] <= piece.start < c.span[1] + 1), chunks[0] if chunks else None)
     whole = (f"{lead}。" if lead else "") + "".join(sentences)
     path = list(piece.path) + ([lead] if lead else [])
+    role = section_role(path, whole)
+    signals = local_signals(lead, sentences)
+    other_role = misplaced(role, lead, sentences)
+    if other_role:
+        signals.append(Finding("misplaced", other_role))
     return Unit(
         id="n" + content_hash(doc_id, str(position), whole),
         doc_id=doc_id,
         chunk_id=chunk.id if chunk else "",
         position=position,
-        section_role=section_role(path, whole),
+        section_role=role,
         lead=lead,
         sentences=sentences,
         span=(piece.start, piece.end),
-        signals=local_signals(lead, sentences),
+        signals=signals,
         particulars=particulars(whole),
     )

@@ -211,6 +211,17 @@ class CannedStore:
     def generation(self):
         return 0
 
+    @property
+    def embedder(self):
+        from vectorstore.embedder import HashingEmbedder
+
+        return HashingEmbedder()
+
+    def chunk_tokens(self):
+        from vectorstore.lexical import tokenize
+
+        return {f"c{i}": tokenize(text) for i, (_, text) in enumerate(CANNED_PASSAGES)}
+
 
 class CannedSearcher:
     """Stands in for the hybrid search, with no store: the canned passages of the role asked for, else all."""

@@ -1,0 +1,160 @@
+"""Faults a person found reading the third round of drafts (tests/data/draft_review.json, round
+'final'), one test each, with the real sentence of the sample corpus: what ingest signals, what
+adaptation rewrites, what the composer leaves out.
+
+Fast, but for the topic check, which needs the real embedder (marked slow).
+"""
+from __future__ import annotations
+
+import pytest
+
+from drafting.adapt import Adapter
+from drafting.compose import repeats
+from drafting.model import DraftRequest
+from drafting.overlap import TopicOverlap
+from ingest.quality import CorpusIndex, local_signals, particulars
+from ingest.structure import misplaced
+from tests.test_draft_quality import sample_index, sample_units
+
+
+def adapter(level, org, parent=None, year=2026):
+    return Adapter(DraftRequest(level, year, org, parent))
+
+
+def dropped(adapted) -> list[str]:
+    return [c.before for c in adapted.changes if c.kind == "drop"]
+
+
+# --- another body's figures --------------------------------------------------------------------
+
+def test_another_bodys_count_of_its_work_is_a_particular_but_a_usual_frequency_is_not():
+    # 洛阳's 2021 协商计划 (sample 004): its own total of consultations.
+    found = particulars("2021年以政协全委会、专题议政性常委会、双月协商座谈会、专题协商、界别协商、调研、视察等形式开展重点协商活动18项。")
+    assert [(f.kind, f.text, f.generalise) for f in found if f.kind == "figure"] == [("figure", "18项", False)]
+    # A frequency anyone may keep (sample 003): no particular.
+    assert not [f for f in particulars("着重抓好一年2次以上的专题协商，内容上主要涉及拆迁安置、村改居。") if f.kind == "figure"]
+    assert not [f for f in particulars("全年举办2-3次学习讲座。") if f.kind == "figure"]
+
+
+# --- a lone 某 ------------------------------------------------------------------------------------
+
+def test_a_lone_mou_is_a_mark_but_mouxie_is_a_word():
+    # Sample 004: "谋群众所需" typed 某.
+    kinds = [f.kind for f in local_signals(None, ["一是要想群众所虑，急群众所难，某群众所需，深入基层，通过听取汇报、实地察看，了解工作情况。"])]
+    assert "placeholder_mark" in kinds
+    assert "placeholder_mark" not in [f.kind for f in local_signals(None, ["针对某些群众反映强烈的问题开展专题调研。"])]
+
+
+# --- items under the wrong heading ----------------------------------------------------------------
+
+@pytest.mark.parametrize("role, sentences, belongs", [
+    # Sample 000, under 宣传: its first member is research on 三农 and 招商引资.
+    ("宣传信息", ["首先，我们要按照县政协的工作要求，围绕“三农”、乡村振兴、招商引资、新型农村合作医疗等问题，深入实际开展调查研究，广泛接触政协委员和人民群众。",
+                "其次，要积极向上级政协或新闻单位投稿，反映政协工作动态。"], "服务中心"),
+    # Sample 004, under 民主监督: its opening is about 协商.
+    ("民主监督", ["进一步拓展协商领域，不断完善协商民主制度和工作机制，推进引导委员在履职过程中，加强与各界人士的沟通交流。"], "政治协商"),
+    # Sample 000, under 政治协商: the plan's whole stance.
+    ("政治协商", ["2011年，我镇政协将在常宁市政协的正确领导下，全面贯彻党的xx大精神，坚持党的群众路线不动摇，认真履行“政治协商、民主监督、参政议政”的职能。"], "指导思想"),
+])
+def test_an_item_about_another_sections_work_is_misplaced(role, sentences, belongs):
+    assert misplaced(role, None, sentences) == belongs
+
+
+def test_an_item_that_only_mentions_another_sections_word_is_not_misplaced():
+    # Sample 003, under 委员作用: it mentions 视察 once; a reader keeps it there.
+    assert misplaced("委员作用", None, ["重视和保护委员履行职责的权利，提高政协调查、视察等活动的委员参与率。"]) is None
+
+
+def test_ingest_stores_the_misplaced_signal_on_the_sample_unit():
+    units = [u for u in sample_units() if "首先，我们要按照县政协的工作要求" in "".join(u.sentences)]
+    assert units and all("misplaced" in [f.kind for f in u.signals] for u in units)
+
+
+# --- a copy typed otherwise ---------------------------------------------------------------------
+
+def test_a_word_typed_wrong_in_one_copy_is_fixed_from_the_other():
+    # Samples 000 and 004 hold the same sentence; 000 has 立尝观点, 004 立场观点.
+    [(word, fix)] = sample_index().miscopied("继续发扬人民政协注重学习的优良传统，以建立学习型政协为目标，强化委员的学习意识，不断提高广大政协委员运用马克思主义的立尝观点、方法分析和解决实际问题的能力，提高政协队伍的整体素质和参政议政水平。")
+    assert "立尝" in word and "立场" in fix
+
+
+def test_another_bodys_name_in_a_copy_is_no_typo():
+    index = CorpusIndex([("a", "切实加强与县政协的联系，努力使活动规范化、科学化、程序化，提高活动效果。"),
+                         ("b", "切实加强与市政协的联系，努力使活动规范化、科学化、程序化，提高活动效果。")])
+    assert index.miscopied("切实加强与县政协的联系，努力使活动规范化、科学化、程序化，提高活动效果。", "a") == []
+
+
+# --- level words ---------------------------------------------------------------------------------
+
+def test_a_township_plans_bare_town_is_the_countys_whole_area():
+    # Sample 003 (a 镇 plan) in a county's draft.
+    out = adapter("县区", "平川县政协").adapt("认真开展政治协商，围绕镇重大项目建设和群众关心的热点、重点和难点问题，协助党委和政府推动各项工作顺利实施。", "乡镇")
+    assert "围绕全县重大项目建设" in out.text and "镇" not in out.text
+
+
+def test_a_streets_party_committee_before_its_office_is_the_dang_gongwei():
+    out = adapter("街道", "东湖街道政协工委", "鹿城区政协").adapt("要加强与政府对口部门的联系，及时把委员的意见、建议提供给党委、政府和有关部门。", "街道")
+    assert "提供给党工委、办事处和有关部门" in out.text
+
+
+def test_another_street_bodys_name_inside_our_own_is_still_replaced():
+    out = adapter("街道", "西园街道政协联络处", "江北区政协").adapt("街道政协工委将把认真学习党的、[]xx届x中全会精神作为首要政治任务。", "街道", 2014)
+    assert out.text.startswith("西园街道政协联络处将把认真学习党的二十大和二十届历次全会精神")
+    kept = adapter("街道", "东湖街道政协工委", "鹿城区政协").adapt("东湖街道政协工委将组织委员学习。", "街道")
+    assert kept.text == "东湖街道政协工委将组织委员学习。"
+
+
+def test_a_sector_group_speaks_of_its_committees_area_and_has_no_organs():
+    group = adapter("界别专委", "经济界别活动组", "东阳市政协")
+    out = group.adapt("围绕全镇的中心工作和重点工作，在镇党委和县政协的领导下，为推动全镇高质量发展做出新的贡献。", "乡镇")
+    assert "全市的中心工作" in out.text and "在市委的领导和市政协的指导下" in out.text and not dropped(out)
+    assert group.problems(out.text) == []
+    # 市政协's own organs (sample 004) are not a group's.
+    assert dropped(group.adapt("2021年以政协全委会、专题议政性常委会、双月协商座谈会等形式开展重点协商活动。", "市"))
+    assert dropped(group.adapt("强化责任管理，加强机关的规范化管理，建立和完善机关的各项规章制度。", "乡镇"))
+
+
+def test_a_township_keeps_the_county_committees_meeting_but_has_no_office_of_its_own():
+    town = adapter("乡镇", "白沙镇政协工作组", "宁海县政协")
+    assert dropped(town.adapt("强化责任管理，加强机关的规范化管理。", "乡镇"))
+    assert not dropped(town.adapt("组织委员列席县政协全委会。", "乡镇"))
+
+
+# --- the same topic in other words ---------------------------------------------------------------
+
+class _Words:
+    """A stand-in embedder: items sharing words point the same way."""
+
+    def __call__(self, texts):
+        import numpy as np
+
+        out = []
+        for t in texts:
+            v = np.zeros(64)
+            for ch in t:
+                v[ord(ch) % 64] += 1
+            out.append(v / np.linalg.norm(v))
+        return np.array(out)
+
+
+def test_shared_distinctive_words_weigh_more_than_common_ones():
+    overlap = TopicOverlap(_Words(), [["宣传", "政协"], ["政协", "委员"], ["政协", "制度化"], ["政协"]])
+    assert overlap.shared_words("推进制度化建设", "完善制度化建设") > overlap.shared_words("政协委员学习", "政协委员视察")
+
+
+@pytest.mark.slow
+def test_the_same_topic_in_other_words_is_a_repeat_with_the_real_embedder():
+    from vectorstore.embedder import Embedder
+
+    overlap = TopicOverlap(Embedder().embed, [u.sentences for u in sample_units()])
+    # Round 'final': a reader called these one item said twice (宣传信息 of 平川县政协) …
+    a = "（一）强化宣传工作。要建立政协通讯报道队伍，加强与各新闻媒体的联系，大力宣传政协工作的重大活动、履行职能的重要成果和委员干事创业的先进事迹。"
+    b = "（二）我们将加强对政协工作的宣传，树立政协良好形象，增强社会影响力，为政协事业发展营造良好的舆论环境。"
+    c = "（二）进一步加强政协制度建设。结合新形势和政协工作特点，积极推进政协履行职能规范化、制度化、程序化建设。"
+    d = "（一）完善政协工作机制。加强委员服务和管理等制度，进一步推进履行职能的制度化、规范化、程序化建设，确保履行职能和各项工作规范有序、务实有效。"
+    assert not repeats(a, b) and overlap.repeats(a, b)
+    assert overlap.repeats(d, c)
+    # … and these two items of one section, two topics.
+    e = "（一）认真开展政治协商。着重抓好一年2次以上的专题协商，内容上主要涉及拆迁安置、村改居、失地农民再就业等事关人民群众的重大事项。"
+    f = "（二）2026年以政协全委会、专题议政性常委会、双月协商座谈会、专题协商、界别协商、调研、视察等形式开展重点协商活动。"
+    assert not overlap.repeats(e, f)
