@@ -18,6 +18,8 @@ _SECTOR = re.compile(r"([\u4e00-\u9fff]{2})界(?![别限线])")
 _NOT_SECTORS = {"世界", "境界", "眼界", "边界", "外界", "各界", "视界", "业界", "新界"}
 _LED_BY_BOTH = re.compile(r"在([\u4e00-\u9fff]{0,8}?(?:党委|党工委|[县区市省]委))和([\u4e00-\u9fff]{0,8}?政协)的(?:正确)?领导下")
 _BARE_STREET = re.compile(r"街道(?!党工委|办事处|政协|工委|联络|联组)")
+# The short names of township and street bodies: in any other body's plan they name somebody else.
+_BASE_BODIES = ("联络组", "联络处", "联委会", "政协工作组", "政协委员活动小组")
 # An organ named by the body above is that body's, not the requester's ("参加县政协全委会").
 _ABOVE_BODY = re.compile(r"(?:[县区市省]|上级|全国)政协$")
 # The level a 政协 above is at, from its place's last character.
@@ -50,7 +52,7 @@ class LevelWording:
     def rewrite(self, text: str, source_level: str, changes: list[Change]) -> str:
         """``text`` (from a plan of ``source_level``) in the requester's level words."""
         text = self._township_words(text, changes)
-        if source_level == "乡镇" and self.level != "乡镇":
+        if source_level == "乡镇":
             text = self._bare_township(text, changes)
         # A bare 街道 / 镇 in a source of that level speaks of the writer's own area ("关注街道
         # 经济"): in a plan of another level it is the requester's own area word.
@@ -122,11 +124,19 @@ class LevelWording:
             # A street serves its 党工委 and 办事处; it has no 政府 and no 党委.
             text = substitute(r"(?<=[委、和])政府", "办事处", text, "vocabulary", changes, "街道没有政府，是街道办事处")
             text = substitute(r"(?<![工\u4e00-\u9fff]{2})(?<!工)党委(?=[、和，的])|(?<!工)党委(?=[、和]办事处)", "党工委", text, "vocabulary", changes, "街道是党工委")
-        if self.level in ("乡镇", "街道"):
-            # The requester's own body by its own name: a 工作组 does not speak of 联络组's files.
+        if self.level in ("县区", "市", "省"):
+            # "报送区委、政府": the government beside the Party committee is the level's own.
+            government = self.terms.get("government")
+            if government and self.terms.get("party"):
+                text = substitute(rf"(?<={re.escape(self.terms['party'])}[、和])政府", government, text, "vocabulary", changes, f"本级政府是{government}")
+        if self.level != "界别专委":
+            # The requester's own body by its own name: a 工作组 does not speak of 联络组's files,
+            # nor a 区政协 of a township's 联络组.
             org = self.request.org_name
             words = {w for w in LEVEL_TERMS[self.level]["body"] if not w.startswith(("镇", "乡"))}
-            words |= {w[2:] for w in words if w.startswith("政协") and len(w) >= 5}  # 联络组 for 政协联络组
+            if self.level in ("乡镇", "街道"):
+                words |= {w[2:] for w in words if w.startswith("政协") and len(w) >= 5}  # 联络组 for 政协联络组
+            words |= set(_BASE_BODIES)
             # The requester's own name is kept aside, so "东湖街道政协工委" is not taken for
             # another body's "街道政协工委".
             text = text.replace(org, "\0")
@@ -158,10 +168,11 @@ class LevelWording:
         import jieba
 
         area = self._area_word()
+        bare = {"镇", "乡"} - ({area} if self.level == "乡镇" else set())  # a 镇's own 镇 stays
         out, pos = [], 0
         for word, start, end in jieba.tokenize(text):
             # 镇村两级, 镇域 are the township level itself, not its area.
-            if word in ("镇", "乡") and text[end:end + 1] not in ("村", "乡", "镇", "街", "域", "级"):
+            if word in bare and text[end:end + 1] not in ("村", "乡", "镇", "街", "域", "级"):
                 if area:
                     phrase = _area_phrase(area, text[end:], text[:start])
                     out.append(text[pos:start] + phrase)

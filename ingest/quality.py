@@ -40,6 +40,7 @@ _LONE_MOU = re.compile(r"(?<!某)某(?![某些种个一方项位])")
 # A row of a table plan read as text: its field labels glued into the sentence ("…加快落实协商
 # 内容：针对…", "牵头单位：").  Its pieces are no plan item until the table is read as a table.
 _FIELD_LABEL = re.compile(r"(?<=[\u4e00-\u9fff）)])(?:协商|调研|视察|监督)?(?:内容|形式|时间安排|牵头单位|责任单位|承办单位|参加人员|参与人员|完成时限)[：:]")
+_ASIDE = re.compile(r"[（(][^）)]*[）)][。；]?")
 _PAST = re.compile(r"了|已经|取得|先后|半年来|一年来|今年以来|共收到|顺利交办|圆满完成|较好地")
 _FUTURE = re.compile(r"将|要|继续|力争|计划|拟|年内|全年|进一步|不断|积极")
 _SENTENCE_END = re.compile(r"(?<=[。！？；])")
@@ -115,6 +116,8 @@ def local_signals(lead: str | None, sentences: list[str]) -> list[Finding]:
         m = _INLINE_NUMBER.search(s)
         if m:
             found.append(Finding("numbering", m.group(0).strip(), i))
+        if _ASIDE.fullmatch(s):
+            found.append(Finding("fragment", s[:12], i))  # a bracketed note, no sentence of the plan
         m = _LONE_MARK.search(s) or _LONE_MOU.search(s)
         if m:
             found.append(Finding("placeholder_mark", s[max(0, m.start() - 4): m.end() + 4], i))

@@ -102,6 +102,9 @@ def test_another_street_bodys_name_inside_our_own_is_still_replaced():
     assert out.text.startswith("西园街道政协联络处将把认真学习党的二十大和二十届历次全会精神")
     kept = adapter("街道", "东湖街道政协工委", "鹿城区政协").adapt("东湖街道政协工委将组织委员学习。", "街道")
     assert kept.text == "东湖街道政协工委将组织委员学习。"
+    # Our own name ends in the other body's: 金桥街道政协工委 reading 街道政协工委's plan.
+    ours = adapter("街道", "金桥街道政协工委", "浦东新区政协").adapt("街道政协工委将把学习作为首要政治任务。", "街道")
+    assert ours.text == "金桥街道政协工委将把学习作为首要政治任务。"
 
 
 def test_a_sector_group_speaks_of_its_committees_area_and_has_no_organs():
@@ -158,3 +161,47 @@ def test_the_same_topic_in_other_words_is_a_repeat_with_the_real_embedder():
     e = "（一）认真开展政治协商。着重抓好一年2次以上的专题协商，内容上主要涉及拆迁安置、村改居、失地农民再就业等事关人民群众的重大事项。"
     f = "（二）2026年以政协全委会、专题议政性常委会、双月协商座谈会、专题协商、界别协商、调研、视察等形式开展重点协商活动。"
     assert not overlap.repeats(e, f)
+
+
+# --- new rules reach stored files ---------------------------------------------------------------
+
+def test_a_file_is_parsed_again_when_the_rules_change(tmp_path, monkeypatch):
+    """A store ingested before a rule table changed holds units the new rules never saw."""
+    import ingest.pipeline as pipeline
+    from tests.test_draft_quality import SAMPLES
+    from vectorstore.embedder import HashingEmbedder
+    from vectorstore.store import CorpusStore
+
+    sample = sorted(SAMPLES.glob("*.txt"))[0]
+    with CorpusStore(tmp_path / "store", embedder=HashingEmbedder()) as store:
+        first = pipeline.ingest_paths([sample], store, max_bytes=10 << 20)
+        assert not first.unchanged and not first.errors
+        assert pipeline.ingest_paths([sample], store, max_bytes=10 << 20).unchanged  # same bytes, same rules
+        monkeypatch.setattr(pipeline, "rules_version", lambda: "a-new-table")
+        again = pipeline.ingest_paths([sample], store, max_bytes=10 << 20)
+        assert not again.unchanged and again.documents
+
+
+def test_a_township_plans_bare_town_in_a_xiangs_plan_is_the_xiang():
+    out = adapter("乡镇", "青石乡政协联络组", "松阳县政协").adapt("认真开展政治协商，围绕镇重大项目建设和群众关心的热点、重点和难点问题。", "乡镇")
+    assert "围绕全乡重大项目建设" in out.text
+    kept = adapter("乡镇", "白沙镇政协工作组", "宁海县政协").adapt("认真开展政治协商，围绕镇重大项目建设。", "乡镇")
+    assert kept.text == "认真开展政治协商，围绕镇重大项目建设。"
+
+
+def test_the_government_beside_a_districts_party_committee_is_the_districts():
+    # Sample 003 (a street plan) in a district's draft: "报送街道工委、政府决策参考".
+    out = adapter("县区", "云岭区政协").adapt("及时将协商意见、建议报送街道工委、政府决策参考。", "街道")
+    assert "报送区委、区政府决策参考" in out.text
+
+
+def test_a_township_bodys_short_name_in_a_districts_plan_is_the_district_committee():
+    # Sample 004 (a 联络组's plan): "做好联络组的档案整理工作".
+    out = adapter("县区", "云岭区政协").adapt("做好联络组的档案整理工作。", "乡镇")
+    assert out.text == "做好云岭区政协的档案整理工作。"
+
+
+def test_a_bracketed_note_is_no_sentence_of_the_plan():
+    # Sample 000: the tail of an item, a list in brackets after its full stop.
+    kinds = [(f.kind, f.sentence) for f in local_signals("年内组织集体活动不少于4次", ["（组织政协委员集中视察重点工程建设、各个中小学校、公安执法部门、城镇建设等）"])]
+    assert ("fragment", 0) in kinds
