@@ -34,7 +34,7 @@ def evaluate_drafts(drafter, store, requests: list[DraftRequest]) -> dict:
     drafts = []
     for request in requests:
         draft = drafter.draft(request)
-        reviews = Reviewer(request, index).review_draft(draft)
+        reviews = Reviewer(request, index, drafter.topic_overlap().repeats).review_draft(draft)
         usual = drafter.usual_length(request.level)
         chars = len(draft.text().replace("\n", ""))
         drafts.append({

@@ -63,9 +63,10 @@ def items_of(draft: Draft) -> list[tuple[str, str]]:
 class Reviewer:
     """Reviews items for one request; ``index`` (the corpus's sentences) finds damage and typos."""
 
-    def __init__(self, request: DraftRequest, index: CorpusIndex | None = None):
+    def __init__(self, request: DraftRequest, index: CorpusIndex | None = None, same_topic=None):
         self.request = request
         self.index = index
+        self.same_topic = same_topic  # (a, b) → whether b covers a's topic (drafting.overlap), if given
         self.level = request.level
         self.own = {p for p in (place_of(request.org_name), place_of(request.parent_body)) if p}
         self.foreign = Adapter(request).wording.foreign  # a 界别 group's borrowed 全市 is its own
@@ -85,7 +86,8 @@ class Reviewer:
             if why:
                 found[kind] = why
         for other in earlier:
-            if repeats(body, _ITEM_NUMBER.sub("", other)):
+            other = _ITEM_NUMBER.sub("", other)
+            if repeats(body, other) or (self.same_topic is not None and self.same_topic(other, body)):
                 found["repeat"] = other[:20]
                 break
         return ItemReview(role, text, found)
