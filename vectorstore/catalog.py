@@ -19,7 +19,6 @@ from ingest.indexing import ChunkIndex
 from ingest.model import Chunk, Document
 from vectorstore import units_table
 from vectorstore.errors import StoreError
-from vectorstore.schema import SCHEMA_VERSION, connect  # noqa: F401 - opening is part of the catalog
 
 _DOC_COLUMNS = (
     "id, source, idx, title, level, year, kind, org_name, on_topic, topic_reason, "

@@ -21,7 +21,7 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 from ingest.indexing import ChunkIndex
 from ingest.model import Chunk, Document
 from ingest.units import Unit
-from vectorstore import catalog, units_table
+from vectorstore import catalog, schema, units_table
 from vectorstore import families as fam
 from vectorstore.catalog import OVERRIDABLE
 from vectorstore.errors import StoreError
@@ -79,7 +79,7 @@ class CorpusStore:
 
     def _conn(self) -> sqlite3.Connection:
         if self._db is None:
-            self._db = catalog.connect(self.catalog_path)
+            self._db = schema.connect(self.catalog_path)
         return self._db
 
     @contextmanager
