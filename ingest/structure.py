@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ingest.textkit import CN_DIGITS as _CN, cn_number
+
 # Numbering styles, shallow to deep.  The rank orders them when a document mixes styles.
-_CN = "一二三四五六七八九十"
 HEADING_STYLES: tuple[tuple[str, float, re.Pattern[str]], ...] = (
     ("cn", 1.0, re.compile(rf"^(?P<num>[{_CN}]{{1,3}})\s*[、.．](?!\d)")),
     ("cn_paren", 2.0, re.compile(rf"^[（(](?P<num>[{_CN}]{{1,3}})[）)]\s*")),
@@ -22,21 +23,6 @@ HEADING_STYLES: tuple[tuple[str, float, re.Pattern[str]], ...] = (
 )
 _MARKDOWN = re.compile(r"^(?P<hashes>#{1,6})\s*(?P<rest>.*)$")
 _BULLET = re.compile(r"^[-*•]\s+")
-
-
-def cn_number(text: str) -> int:
-    """一 → 1, 十二 → 12, 二十 → 20; digits pass through."""
-    if text.isdigit():
-        return int(text)
-    digits = {c: i + 1 for i, c in enumerate(_CN[:9])}
-    if text == "十":
-        return 10
-    if text.startswith("十"):
-        return 10 + digits.get(text[1:], 0)
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        return digits.get(tens, 0) * 10 + digits.get(ones, 0)
-    return digits.get(text, 0)
 
 
 @dataclass

@@ -30,6 +30,9 @@ SECTION_NUMBER = rf"[{CN_DIGITS}]+、"
 PAREN_NUMBER = rf"[（(][{CN_DIGITS}]+[）)]"
 # A bracketed number in Chinese numerals or digits: （一） (二) （3）.
 PAREN_NUMBER_OR_DIGITS = rf"[（(][{CN_DIGITS}\d]+[）)]"
+# An item number as the drafter writes it (``number_item``: full-width brackets, a numeral of
+# any size ``cn_numeral`` writes below 万): （一） （二十一） （一百零一）.
+DRAFTED_ITEM_NUMBER = rf"（[{CN_DIGITS}百千零]+）"
 # 一是 二是 …: the enumeration inside a paragraph (not a heading).
 ENUMERATOR = rf"[{CN_DIGITS}]是"
 # Any numbering at the start of a line, after an optional Markdown ``#``: 一、 一. （一） (1)
@@ -38,7 +41,23 @@ LINE_NUMBERING = re.compile(
     rf"(?m)^\s*(?:#{{1,6}}\s*)?(?:[{CN_DIGITS}]+[、.．]|{PAREN_NUMBER_OR_DIGITS}|\d+\s*[、.．]|{ENUMERATOR})"
 )
 
-# -- writing numbers ------------------------------------------------------------------------
+# -- reading and writing numbers ------------------------------------------------------------
+
+
+def cn_number(text: str) -> int:
+    """一 → 1, 十二 → 12, 二十 → 20; digits pass through (the numbers headings use, up to 99)."""
+    if text.isdigit():
+        return int(text)
+    digits = {c: i + 1 for i, c in enumerate(CN_DIGITS[:9])}
+    if text == "十":
+        return 10
+    if text.startswith("十"):
+        return 10 + digits.get(text[1:], 0)
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return digits.get(tens, 0) * 10 + digits.get(ones, 0)
+    return digits.get(text, 0)
+
 
 _DIGITS = "零一二三四五六七八九"
 # Myriad groups, largest first: Chinese numbers group by 10⁴ (万) and 10⁸ (亿), not by 10³.
