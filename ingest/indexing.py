@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from ingest.chunking import sentence_units
+from ingest.families import signature
 from ingest.model import Chunk
 from ingest.textkit import LINE_NUMBERING
-from vectorstore.families import signature
-from vectorstore.lexical import tokenize
+from ingest.tokens import tokenize
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class ChunkIndex:
 
     tokens: list[str]  # BM25 tokens: jieba words and character bigrams
     sentences: dict[str, str]  # sentence vector id → sentence text (ids are content hashes)
-    minhash: bytes  # the near-duplicate signature (vectorstore.families)
+    minhash: bytes  # the near-duplicate signature (ingest.families)
     text_key: str  # the text with numbering and white space removed: copies share a vector
 
 

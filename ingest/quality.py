@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 
 from ingest.lexicon import blurb_cues, particular_rules
 from ingest.textkit import CN_DIGITS, SENTENCE_END, STOPS
-from vectorstore.lexical import char_bigrams
+from ingest.tokens import char_bigrams
 
 # Signals that keep a unit out of a draft unless drafting can repair them.
 SIGNAL_KINDS = ("damaged", "typo", "doubled", "numbering", "placeholder_mark", "fragment", "past_tense", "blurb")

@@ -18,11 +18,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
+from ingest import families as fam
 from ingest.indexing import ChunkIndex
 from ingest.model import Chunk, Document
 from ingest.units import Unit
 from vectorstore import catalog, schema, units_table
-from vectorstore import families as fam
 from vectorstore.catalog import OVERRIDABLE
 from vectorstore.errors import StoreError
 from vectorstore.vectors import VectorIndex, chunk_metadata
