@@ -1,90 +1,17 @@
 """CorpusStore: the catalog is the truth, Chroma follows it, failures leave it as it was."""
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from ingest.chunking import sentence_units
-
-from ingest.indexing import index_chunks
-from ingest.model import Chunk, Document, content_hash
+from ingest.model import Chunk, Document
+from store_support import (
+    CONSULT, SERVE, STUDY, SUPERVISE, VACCINE, CountingEmbedder, catalog_snapshot, chroma_ids,
+    docs_with_family, make_source, replace, unit_ids,
+)
 from vectorstore.embedder import HashingEmbedder
 from vectorstore.store import CorpusStore, StoreError
-
-STUDY = "一、加强学习。坚持每季度组织一次委员集中学习，邀请党校教师专题辅导，不断提高委员的政治素质和履职能力。"
-CONSULT = "二、政治协商。围绕县委县政府中心工作，开好双月协商座谈会，就乡村振兴、民生实事等重点问题开展专题协商。"
-SUPERVISE = "三、民主监督。组织委员开展民主评议和行风评议，加强提案督办，推动提案办理落到实处。"
-SERVE = "四、服务中心。积极参与招商引资和重点项目建设，助推乡村全面振兴。"
-VACCINE = "做好疫苗接种工作，合理安排接种时间，确保群众安全有序接种，不发生聚集。"
-
-
-def make_source(source: str, sections: list[str], *, index: int = 0, year: int | None = 2024,
-                level: str = "县区", on_topic: bool = True) -> tuple[list[Document], list[Chunk]]:
-    """One document made of ``sections``, one chunk per section, ids hashed like ingest does."""
-    text = "\n".join(sections)
-    doc_id = content_hash(source, str(index), text)
-    doc = Document(
-        id=doc_id, source=source, index=index, title=f"{source} 工作计划", level=level, year=year,
-        kind="计划", org_name=None, on_topic=on_topic, topic_reason="test", text=text,
-        span=(0, len(text)),
-    )
-    chunks, start = [], 0
-    for section in sections:
-        chunks.append(Chunk(
-            id=content_hash(doc_id, section), doc_id=doc_id, source=source, text=section,
-            heading_path=[section[:2]], section_role="other", span=(start, start + len(section)),
-            placeholders=["20xx"] if "20xx" in section else [], foreign_names=[],
-        ))
-        start += len(section) + 1
-    return [doc], chunks
-
-
-def replace(store, source, fingerprint, docs, chunks, *plan_units):
-    """``replace_source`` with the index ingest would compute for ``chunks``."""
-    return store.replace_source(source, fingerprint, docs, chunks, *plan_units, indexing=index_chunks(chunks))
-
-
-class CountingEmbedder(HashingEmbedder):
-    """Counts calls; fails on the ``fail_on``-th call when told to."""
-
-    def __init__(self, fail_on: int | None = None, batch_size: int = 2):
-        super().__init__(batch_size=batch_size)
-        self.calls = 0
-        self.texts = 0
-        self.fail_on = fail_on
-
-    def embed(self, texts):
-        self.calls += 1
-        if self.fail_on is not None and self.calls == self.fail_on:
-            raise RuntimeError("embedder broke")
-        self.texts += len(texts)
-        return super().embed(texts)
-
-
-def chroma_ids(store: CorpusStore) -> set[str]:
-    """Ids of the chunk vectors (sentence vectors are checked by ``unit_ids``)."""
-    return set(store.vectors.collection().get(where={"vector": "chunk"}, include=[])["ids"])
-
-
-def unit_ids(store: CorpusStore) -> set[str]:
-    return set(store.vectors.collection().get(where={"vector": "unit"}, include=[])["ids"])
-
-
-def catalog_snapshot(store: CorpusStore):
-    return (
-        [d.to_dict() for d in store.documents()],
-        [c.to_dict() for c in store.chunks()],
-        store.sources(),
-    )
 
 
 @pytest.fixture
@@ -119,16 +46,6 @@ def test_round_trip(store):
     assert (stats["documents"], stats["chunks"], stats["vectors"]) == (1, 3, 3 + len(units))
     assert unit_ids(store) == units
     assert stats["embedder"] == "hashing-256"
-
-
-def docs_with_family(docs):
-    # Until refresh_families runs, every document is its own family.
-    out = []
-    for d in docs:
-        d = Document(**{**d.__dict__})
-        d.family_id = d.family_id or d.id
-        out.append(d)
-    return out
 
 
 def test_catalog_survives_reopening(tmp_path):
@@ -326,93 +243,6 @@ def test_ids_must_be_unique_across_sources(store):
     with pytest.raises(StoreError, match="already held by a.txt"):
         replace(store, "b.txt", "fpb", other_doc, thief)
     assert store.fingerprint("b.txt") is None
-
-
-# -- a real Chroma server ------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _chroma_cli() -> str:
-    beside = Path(sys.executable).parent / "chroma"
-    if beside.exists():
-        return str(beside)
-    found = shutil.which("chroma")
-    if not found:
-        pytest.skip("the chroma CLI (installed by the chromadb package) is not on this machine")
-    return found
-
-
-@pytest.fixture
-def chroma_server(tmp_path):
-    port = _free_port()
-    log = open(tmp_path / "chroma.log", "wb")
-    proc = subprocess.Popen(
-        [_chroma_cli(), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"chroma run exited with {proc.returncode}: {(tmp_path / 'chroma.log').read_text()}")
-            try:
-                with urllib.request.urlopen(url + "/api/v2/heartbeat", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("chroma run did not answer its heartbeat within 60 s")
-            time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-
-
-@pytest.mark.server
-def test_round_trip_through_chroma_server(tmp_path, chroma_server):
-    docs, chunks = make_source("a.txt", [STUDY, CONSULT, SUPERVISE])
-    with CorpusStore(tmp_path / "data", embedder=HashingEmbedder(), chroma_url=chroma_server) as s:
-        assert replace(s, "a.txt", "fp1", docs, chunks)["embedded"] == 3
-        assert replace(s, "a.txt", "fp1", docs, chunks)["unchanged"] is True
-        hits = s.dense_search(s.embedder.embed_query(SUPERVISE), k=2)
-        assert hits[0][0] == chunks[2].id and hits[0][1] == pytest.approx(1.0, abs=1e-5)
-        docs2, chunks2 = make_source("a.txt", [STUDY, SERVE])
-        replace(s, "a.txt", "fp2", docs2, chunks2)
-        assert chroma_ids(s) == {c.id for c in chunks2}
-        assert s.refresh_families() == {"chunk_families": 0, "document_families": 0}
-        assert s.remove_source("a.txt") == 1
-        assert chroma_ids(s) == set()
-    assert not (tmp_path / "data" / "chroma").exists()  # nothing embedded was created
-
-
-# -- the real model ------------------------------------------------------------------
-
-
-@pytest.mark.slow
-def test_real_model_retrieves_the_paraphrased_section(tmp_path):
-    from vectorstore.embedder import Embedder
-
-    docs, chunks = make_source("a.txt", [STUDY, CONSULT, SUPERVISE, SERVE, VACCINE])
-    with CorpusStore(tmp_path, embedder=Embedder("m3e-small", dtype="float32")) as s:
-        replace(s, "a.txt", "fp1", docs, chunks)
-        query = s.embedder.embed_query("召开协商座谈会，就重点问题建言献策")
-        hits = s.dense_search(query, k=3)
-        assert hits[0][0] == chunks[1].id
-        assert all(-1.0 <= score <= 1.0 for _, score in hits)
-        assert s.stats()["embedder"] == "m3e-small@float32"
 
 
 def test_a_text_already_stored_reuses_its_vector(store):
