@@ -36,6 +36,7 @@ SQL_BATCH = 500
 
 
 def batches(items: Sequence, size: int) -> Iterator[Sequence]:
+    """``items`` in slices of at most ``size`` (SQLite and Chroma both limit one call)."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -212,6 +213,7 @@ def referenced(db: sqlite3.Connection, ids: Sequence[str]) -> set[str]:
 
 
 def all_referenced(db: sqlite3.Connection) -> set[str]:
+    """Every vector id the catalog names (chunks and their sentences): what vacuum keeps."""
     return {r[0] for r in db.execute("SELECT id FROM chunks UNION SELECT unit_id FROM chunk_units")}
 
 
@@ -339,10 +341,12 @@ def insert_source(
 
 
 def add_pending(tx: sqlite3.Connection, source: str, ids: Iterable[str]) -> None:
+    """Note vectors about to be written for ``source`` ahead of its catalog commit."""
     tx.executemany("INSERT OR IGNORE INTO pending_vectors (id, source) VALUES (?, ?)", [(i, source) for i in ids])
 
 
 def pending(db: sqlite3.Connection, source: str) -> set[str]:
+    """Vectors written for ``source`` that no commit has claimed yet."""
     return {r[0] for r in db.execute("SELECT id FROM pending_vectors WHERE source = ?", (source,))}
 
 

@@ -165,8 +165,8 @@ class CorpusStore:
             if self.fingerprint(source) == fingerprint:
                 return {"added": 0, "removed": 0, "embedded": 0, "documents": 0, "chunks": 0, "unchanged": True}
             documents, chunks = list(documents), list(chunks)
-            by_doc = catalog.check_source(self._conn(), source, documents, chunks, indexing)
             db = self._conn()
+            by_doc = catalog.check_source(db, source, documents, chunks, indexing)
             old_chunks, old_sentences, old_docs, by_place = catalog.source_rows(db, source)
             # A chunk that survives a re-ingest keeps its family until the next refresh.
             family = {c.id: c.family_id or old_chunks.get(c.id) or c.id for c in chunks}

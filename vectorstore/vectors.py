@@ -182,6 +182,7 @@ class VectorIndex:
         return found
 
     def all_ids(self) -> list[str]:
+        """Every id in the collection, orphans included (for vacuum)."""
         coll = self.collection()
         ids: list[str] = []
         while True:
