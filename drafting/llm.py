@@ -16,11 +16,12 @@ from drafting.adapt import SLOT_RE, Adapter
 from drafting.compose import MIN_SIMILARITY, closest
 from drafting.model import DraftRequest, DraftWarning, SectionDraft, Sentence, SentenceSource
 from ingest.structure import find_foreign_names
+from ingest.textkit import PAREN_NUMBER, SENTENCE_OR_LINE_END, STOPS
 from vectorstore.lexical import char_bigrams, jaccard
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _MARKDOWN = re.compile(r"(^|\n)\s*(#{1,6}\s|[-*]\s|\d+\.\s)|\*\*|```")
-_ITEM = re.compile(r"[（(][一二三四五六七八九十]+[）)]")
+_ITEM = re.compile(PAREN_NUMBER)
 # Share of a sentence's character pairs found in the nearest extractive sentence, below which
 # a sentence of the LLM's counts as its own invention.  A share, not Jaccard: a short
 # rewrite of a long source sentence is still grounded in it.
@@ -147,7 +148,7 @@ def check(text: str, section: SectionDraft, request: DraftRequest) -> list[str]:
     # Every sentence must rest on the section's own material: a small model otherwise
     # writes plausible 公文 of its own (or copies its instructions).
     extractive = [s.text for s in section.sentences]
-    pieces = [p for p in (_ITEM.sub("", p).strip() for p in re.split(r"(?<=[。！？；])|\n", text)) if len(p) >= 8]
+    pieces = [p for p in (_ITEM.sub("", p).strip() for p in SENTENCE_OR_LINE_END.split(text)) if len(p) >= 8]
     for piece in pieces:
         if max((_support(piece, e) for e in extractive), default=0.0) < _GROUNDED:
             problems.append(f"“{piece[:12]}…”在来源中找不到依据")
@@ -162,7 +163,7 @@ def check(text: str, section: SectionDraft, request: DraftRequest) -> list[str]:
 
 def _whole_sentences(text: str) -> str:
     """A reply cut off by the token budget, back to its last finished sentence."""
-    end = max(text.rfind(mark) for mark in "。！？；")
+    end = max(text.rfind(mark) for mark in STOPS)
     return text[: end + 1] if end >= 0 else ""
 
 
@@ -180,7 +181,7 @@ def _fallback(section: SectionDraft, message: str) -> SectionDraft:
 def _as_section(text: str, extractive: SectionDraft) -> SectionDraft:
     """The LLM's text, each sentence tied to the closest extractive sentence it rewrote."""
     sentences: list[Sentence] = []
-    for piece in re.split(r"(?<=[。！？；])|\n", text):
+    for piece in SENTENCE_OR_LINE_END.split(text):
         piece = piece.strip()
         if not piece:
             continue

@@ -18,10 +18,12 @@ from collections import Counter
 
 import numpy as np
 
+from ingest.textkit import PAREN_NUMBER
+
 SAME_TOPIC = 0.88  # cosine at which two items are one topic whatever their words
 NEAR_TOPIC = 0.84  # cosine at which shared distinctive words decide
 SHARED_WORDS = 0.2
-_ITEM_NUMBER = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
+_ITEM_NUMBER = re.compile(rf"^{PAREN_NUMBER}")
 _CJK_WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
 
 

@@ -29,13 +29,14 @@ from ingest.quality import (
     split_sentences,
 )
 from ingest.structure import ROLE_KEYWORDS
+from ingest.textkit import CN_DIGITS, PAREN_NUMBER_OR_DIGITS
 
 FAULT_KINDS = (
     "damaged", "foreign_particular", "other_level", "fragment", "broken_phrase", "needless_slot",
     "source_typo", "blurb", "past_tense", "outdated", "wrong_section", "repeat",
 )
-_ITEM_NUMBER = re.compile(r"^[（(][一二三四五六七八九十\d]+[）)]")
-_STRAY_NUMBER = re.compile(r"^(?:\d{1,2}|[一二三四五六七八九十]{1,3})[、.．](?!\d)")
+_ITEM_NUMBER = re.compile("^" + PAREN_NUMBER_OR_DIGITS)
+_STRAY_NUMBER = re.compile(rf"^(?:\d{{1,2}}|[{CN_DIGITS}]{{1,3}})[、.．](?!\d)")
 _CONGRESS = re.compile(r"党的十[八九]大|党的二十[一二]?大")
 _FYP = re.compile(r"十[一二三四五六]五(?=规划|时期|期间|开局|末)")
 

@@ -1,4 +1,4 @@
-"""Each level's own words, and the dated references a plan makes — kept in one place.
+"""Each level's own words (the table is data/domain.json), and the dated references a plan makes.
 
 DOMAIN.md's table: a draft for one level must use that level's words, never another's.
 """
@@ -6,70 +6,9 @@ from __future__ import annotations
 
 import re
 
+from ingest.domain import LEVEL_ANSWERS_TO as _CHAIN_ABOVE
+from ingest.domain import LEVEL_TERMS  # noqa: F401 - drafting reads the level words from here
 from ingest.lexicon import current_term
-
-# What each level calls itself, the Party and government bodies it serves, its scope words,
-# its leaders, and the 政协 above it.  The first entry of each list is the one a draft writes.
-LEVEL_TERMS: dict[str, dict[str, tuple[str, ...]]] = {
-    "乡镇": {
-        "body": ("政协工作组", "政协联络组", "政协委员活动小组", "政协工作小组", "镇政协委员会", "乡政协委员会", "乡镇政协", "镇政协", "乡政协"),
-        "party": ("镇党委", "乡党委"),
-        "government": ("镇政府", "乡政府"),
-        "scope": ("全镇", "全乡", "我镇", "我乡", "本镇", "本乡", "镇内", "乡内"),
-        "leaders": ("镇领导", "乡领导"),
-        "above": ("县政协", "区政协"),
-    },
-    "街道": {
-        "body": ("街道政协工委", "政协联络处", "政协联组", "街道联组", "地区联委会", "政协联委", "联委会", "政协工委"),
-        "party": ("街道党工委", "街道工委"),
-        "government": ("街道办事处",),
-        "scope": ("全街道", "本街道", "我街道", "街道内"),
-        "leaders": ("街道领导",),
-        "above": ("区政协",),
-    },
-    "县区": {
-        "body": ("县政协", "区政协"),
-        "party": ("县委", "区委"),
-        "government": ("县政府", "区政府"),
-        "scope": ("全县", "全区", "我县", "我区", "本县", "本区"),
-        "leaders": ("县领导", "区领导"),
-        "above": ("市政协",),
-    },
-    "市": {
-        "body": ("市政协",),
-        "party": ("市委",),
-        "government": ("市政府",),
-        "scope": ("全市", "我市", "本市"),
-        "leaders": ("市领导",),
-        "above": ("省政协",),
-    },
-    "省": {
-        "body": ("省政协",),
-        "party": ("省委",),
-        "government": ("省政府",),
-        "scope": ("全省", "我省", "本省"),
-        "leaders": ("省领导",),
-        "above": ("全国政协",),
-    },
-    "界别专委": {
-        "body": ("本界别", "界别活动组", "专委会"),
-        "party": ("党委",),
-        "government": ("政府",),
-        "scope": ("本界别", "界别内"),
-        "leaders": (),
-        "above": ("政协",),
-    },
-}
-
-# The bodies a level answers to may be named in its plans ("在县政协的指导下").
-_CHAIN_ABOVE: dict[str, tuple[str, ...]] = {
-    "乡镇": ("县委", "区委", "县政府", "区政府", "县政协", "区政协", "市政协", "市委"),
-    "街道": ("区委", "区政府", "区政协", "县委", "县政府", "县政协", "市委", "市政协"),
-    "县区": ("市委", "市政府", "市政协", "省政协", "省委"),
-    "市": ("省委", "省政府", "省政协", "全国政协"),
-    "省": ("全国政协", "中共中央"),
-    "界别专委": ("县政协", "区政协", "市政协", "省政协", "全国政协", "区委", "县委", "市委"),
-}
 
 
 def foreign_terms(level: str) -> list[str]:

@@ -5,9 +5,10 @@ import re
 
 from ingest.model import Chunk, content_hash
 from ingest.structure import Section, find_foreign_names, find_placeholders, section_role, sections
+from ingest.textkit import ENUMERATOR, SENTENCE_OR_LINE_END
 
 # Where a long section may be cut: after a sentence end, or before an inline 一是/二是 item.
-_CUT = re.compile(r"(?<=[。！？；])|(?=[一二三四五六七八九十]是[\u4e00-\u9fff])|\n")
+_CUT = re.compile(SENTENCE_OR_LINE_END.pattern + rf"|(?={ENUMERATOR}[\u4e00-\u9fff])")
 
 
 def chunk_document(doc_id: str, source: str, text: str, max_chars: int = 600) -> list[Chunk]:
@@ -37,7 +38,7 @@ def chunk_document(doc_id: str, source: str, text: str, max_chars: int = 600) ->
     return chunks
 
 
-_UNIT_END = re.compile(r"(?<=[。！？；])|\n")
+_UNIT_END = SENTENCE_OR_LINE_END
 
 
 def sentence_units(text: str, min_chars: int = 8) -> dict[str, str]:

@@ -8,21 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# Words a body uses of itself and of those it serves (DOMAIN.md's table).  Weights are higher
-# for words only that level uses of itself; 县政协/市政协 are also "the body above" of a
-# township, so they weigh little.
-LEVEL_WORDS: dict[str, dict[str, float]] = {
-    "乡镇": {"镇党委": 3, "乡党委": 3, "镇政府": 3, "乡政府": 3, "我镇": 3, "我乡": 3, "全镇": 2, "全乡": 2, "本镇": 2,
-             "镇内": 2, "政协工作组": 3, "政协联络组": 3, "委员活动小组": 3, "政协工作小组": 3, "工作小组": 1,
-             "联络组": 2, "镇政协": 3, "乡政协": 3, "乡镇": 1},
-    "街道": {"街道党工委": 3, "街道办事处": 3, "街道政协工委": 4, "政协工委": 3, "政协联络处": 4, "联络处": 2,
-             "街道联组": 4, "联组": 2, "活动组": 2, "联委会": 3, "政协联委": 3, "联委": 2, "街道": 1, "我街道": 3},
-    "县区": {"县委": 2, "县政府": 2, "全县": 2, "区委": 1, "区政府": 2, "全区": 2, "县政协办公室": 4, "我县": 3,
-             "我区": 3, "本县": 2, "县直": 1, "区政协": 0.5, "县政协": 0.5},
-    "市": {"市委": 1.5, "市政府": 1.5, "全市": 1.5, "我市": 2, "市政协": 1.5, "市直": 2, "市党政": 2},
-    "省": {"省委": 1, "省政府": 1, "全省": 2, "省政协": 1, "我省": 3},
-    "界别专委": {"界别": 1.5, "我界别": 4, "专委": 2, "本委": 3, "教育界": 2, "界别委员": 2},
-}
+# Words a body uses of itself and of those it serves, with weights (data/domain.json).
+from ingest.domain import LEVEL_WORDS
 
 KIND_CUES: dict[str, tuple[str, ...]] = {
     "讲话": ("尊敬的", "大家好", "谢谢大家", "同志们"),

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from ingest.textkit import CN_DIGITS, ENUMERATOR, PAREN_NUMBER_OR_DIGITS
+
 # Lines that belong to the site, not to any plan.  Each pattern matches a whole line.
 _FURNITURE_LINE = [
     re.compile(p)
@@ -45,8 +47,8 @@ _TERMINAL = set("。！？!?；;：:…”」』）)】")
 
 # Where a new item begins; such a line is never glued to the one before.
 _ITEM_START = re.compile(
-    r"^\s*(?:#{1,6}\s|[-*]\s|[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+\s*[、.．]|"
-    r"[一二三四五六七八九十]是|第[一二三四五六七八九十\d]+[，、,]|.{0,30}篇[一二三四五六七八九十\d]+\s*$|"
+    rf"^\s*(?:#{{1,6}}\s|[-*]\s|[{CN_DIGITS}]+[、.．]|{PAREN_NUMBER_OR_DIGITS}|\d+\s*[、.．]|"
+    rf"{ENUMERATOR}|第[{CN_DIGITS}\d]+[，、,]|.{{0,30}}篇[{CN_DIGITS}\d]+\s*$|"
     r".{0,30}计划书\s*\d+\s*$|第\s*\d+\s*篇)"
 )
 

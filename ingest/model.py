@@ -7,26 +7,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, dataclass, field
 
-# 层级 of the body a document was written for (DOMAIN.md's table).
-LEVELS = ("乡镇", "街道", "县区", "市", "省", "界别专委", "unknown")
+from ingest.domain import LEVELS, SECTION_ROLES  # noqa: F401 - the values a Document and Chunk take
 
 # 文种
 KINDS = ("计划", "总结", "要点", "协商计划", "讲话", "other")
-
-# section_role values, in the usual order of a plan (DOMAIN.md, "What a plan looks like").
-SECTION_ROLES = (
-    "指导思想",
-    "学习",
-    "政治协商",
-    "民主监督",
-    "参政议政",
-    "服务中心",
-    "委员作用",
-    "自身建设",
-    "宣传信息",
-    "工作要求",
-    "other",
-)
 
 
 def content_hash(*parts: str, length: int = 16) -> str:

@@ -17,6 +17,7 @@ from ingest.chunking import chunk_document
 from ingest.classify import classify
 from ingest.clean import clean_text
 from ingest.errors import IngestError
+from ingest.indexing import index_chunks
 from ingest.lexicon import rules_version
 from ingest.loaders import SUPPORTED_SUFFIXES, load_file
 from ingest.model import Chunk, Document, content_hash
@@ -185,8 +186,11 @@ def _ingest(paths, store, *, max_bytes: int, max_chunk_chars: int, on_file) -> I
                 continue
             documents, chunks, units = parse_file(source, loaded.text, max_chunk_chars=max_chunk_chars, timings=timings)
             t0 = time.perf_counter()
+            indexing = index_chunks(chunks)
+            timings["parse"] += time.perf_counter() - t0
+            t0 = time.perf_counter()
             embed_before = getattr(store.embedder, "seconds", 0.0)
-            store.replace_source(source, fingerprint, documents, chunks, units)
+            store.replace_source(source, fingerprint, documents, chunks, units, indexing=indexing)
             embedded = getattr(store.embedder, "seconds", 0.0) - embed_before
             timings["embed"] += embedded
             timings["store"] += time.perf_counter() - t0 - embedded

@@ -18,19 +18,20 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 
 from ingest.lexicon import blurb_cues, particular_rules
-from vectorstore.lexical import char_bigrams
+from ingest.textkit import CN_DIGITS, SENTENCE_END, STOPS
+from ingest.tokens import char_bigrams
 
 # Signals that keep a unit out of a draft unless drafting can repair them.
 SIGNAL_KINDS = ("damaged", "typo", "doubled", "numbering", "placeholder_mark", "fragment", "past_tense", "blurb", "misplaced")
 
 # Enumerations inside an item: a reader expects all of one, so a unit uses it whole or not at all.
-_CN = "一二三四五六七八九十"
+_CN = CN_DIGITS
 _ENUM_SHI = re.compile(rf"(?:^|(?<=[，。；：、\s]))([{_CN}])(?:是|要)(?=[\u4e00-\u9fff])")
 _ENUM_DI = re.compile(rf"(?:^|(?<=[，。；：\s]))第([{_CN}])(?=[，,、])")
 _ENUM_QI = re.compile(rf"(?:^|(?<=[，。；：\s]))其([{_CN}])(?=[，,、])")
 _ENUM_SHOUXIAN = re.compile(r"(?:^|(?<=[，。；：\s]))(首先|其次|再次|最后)(?=[，,、\u4e00-\u9fff])")
 # Numbering left inside running text by a scraper that glued items together ("…。2、进一步…").
-_INLINE_NUMBER = re.compile(r"(?<=[。；！？，])\s*(?:\d{1,2}|[（(]\d{1,2}[）)])[、.．](?!\d)")
+_INLINE_NUMBER = re.compile(rf"(?<=[{STOPS}，])\s*(?:\d{{1,2}}|[（(]\d{{1,2}}[）)])[、.．](?!\d)")
 # A lone mark where the site removed a word: "*养殖", "学习_理论" (not the 20xx / **镇 kind,
 # which adaptation fills).
 _LONE_MARK = re.compile(r"(?<![*＊_])[*＊](?![*＊镇乡县区市街])|(?<![_\d])_(?![_\d])")
@@ -43,7 +44,7 @@ _FIELD_LABEL = re.compile(r"(?<=[\u4e00-\u9fff）)])(?:协商|调研|视察|监�
 _ASIDE = re.compile(r"[（(][^）)]*[）)][。；]?")
 _PAST = re.compile(r"了|已经|取得|先后|半年来|一年来|今年以来|共收到|顺利交办|圆满完成|较好地")
 _FUTURE = re.compile(r"将|要|继续|力争|计划|拟|年内|全年|进一步|不断|积极")
-_SENTENCE_END = re.compile(r"(?<=[。！？；])")
+_SENTENCE_END = SENTENCE_END
 # Past this a "sentence" is text that lost its punctuation: no copy to align, no word to check.
 _LONGEST_SENTENCE = 400
 

@@ -17,8 +17,7 @@ import re
 from dataclasses import dataclass
 
 from ingest.structure import parse_heading
-
-_CN_NUM = "一二三四五六七八九十"
+from ingest.textkit import CN_DIGITS as _CN_NUM
 
 # A line that is nothing but a marker: "乡镇政协工作计划篇一", "## 县政协宣传工作篇二", "模拟政协社会工作计划书5".
 _MARKER_LINE = re.compile(

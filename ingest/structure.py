@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ingest.domain import ROLE_KEYWORDS
+from ingest.textkit import CN_DIGITS as _CN, cn_number
+
 # Numbering styles, shallow to deep.  The rank orders them when a document mixes styles.
-_CN = "一二三四五六七八九十"
 HEADING_STYLES: tuple[tuple[str, float, re.Pattern[str]], ...] = (
     ("cn", 1.0, re.compile(rf"^(?P<num>[{_CN}]{{1,3}})\s*[、.．](?!\d)")),
     ("cn_paren", 2.0, re.compile(rf"^[（(](?P<num>[{_CN}]{{1,3}})[）)]\s*")),
@@ -22,21 +24,6 @@ HEADING_STYLES: tuple[tuple[str, float, re.Pattern[str]], ...] = (
 )
 _MARKDOWN = re.compile(r"^(?P<hashes>#{1,6})\s*(?P<rest>.*)$")
 _BULLET = re.compile(r"^[-*•]\s+")
-
-
-def cn_number(text: str) -> int:
-    """一 → 1, 十二 → 12, 二十 → 20; digits pass through."""
-    if text.isdigit():
-        return int(text)
-    digits = {c: i + 1 for i, c in enumerate(_CN[:9])}
-    if text == "十":
-        return 10
-    if text.startswith("十"):
-        return 10 + digits.get(text[1:], 0)
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        return digits.get(tens, 0) * 10 + digits.get(ones, 0)
-    return digits.get(text, 0)
 
 
 @dataclass
@@ -129,21 +116,7 @@ def sections(text: str) -> list[Section]:
 
 
 # --- section roles ------------------------------------------------------------------------
-
-# Keywords per role (DOMAIN.md, "What a plan looks like").  A heading's words weigh more than
-# the body's, because the heading says what the section is for.
-ROLE_KEYWORDS: dict[str, tuple[str, ...]] = {
-    "指导思想": ("指导思想", "总体要求", "总体思路", "工作思路", "为指导", "指导下", "基本原则", "工作目标", "总体目标", "两大主题", "围绕中心、服务大局", "前言", "引言"),
-    "学习": ("学习", "培训", "理论武装", "学习型", "理论研讨", "读书"),
-    "政治协商": ("政治协商", "协商", "双月协商", "专题协商", "界别协商", "协商议题", "议题"),
-    "民主监督": ("民主监督", "民主评议", "行风评议", "监督", "督办", "评议"),
-    "参政议政": ("参政议政", "调研", "视察", "提案", "社情民意", "建言献策", "调查研究"),
-    "服务中心": ("招商引资", "重点项目", "重点工程", "乡村振兴", "拆迁", "民生实事", "中心工作", "服务大局", "经济发展", "服务发展", "项目建设", "营商环境"),
-    "委员作用": ("委员作用", "主体作用", "四个一", "五个一", "八个一", "走访委员", "联系群众", "公益", "扶危济困", "捐资", "联谊", "委员活动"),
-    "自身建设": ("自身建设", "制度建设", "制度化", "规范化", "程序化", "委员管理", "队伍建设", "机关建设", "作风", "工作机制", "档案"),
-    "宣传信息": ("宣传", "信息报送", "信息工作", "报道", "报导", "通讯", "舆论"),
-    "工作要求": ("工作要求", "保障措施", "组织领导", "组织实施", "严明纪律", "强化落实", "协同配合", "精心组织"),
-}
+# Keywords per role: data/domain.json (ingest.domain.ROLE_KEYWORDS).
 
 
 def section_role(heading_path: list[str], body: str) -> str:

@@ -1,9 +1,63 @@
-"""Small text helpers shared by ingest, drafting and the service.
+"""Small text helpers shared by ingest, drafting and the service: the one place where the
+sentence-split and numbering patterns are written.
 
 Plans number their parts with Chinese numerals (``一、`` › ``（一）``); every place that writes
-such a number calls ``cn_numeral``, so a plan with 21 parts is numbered like one with 3.
+such a number calls ``cn_numeral``, so a plan with 21 parts is numbered like one with 3.  Every
+place that reads such a number builds its regex from the pieces below (``CN_DIGITS``,
+``PAREN_NUMBER`` …), so a change to what counts as a number is made once.
 """
 from __future__ import annotations
+
+import re
+
+# -- sentences ------------------------------------------------------------------------------
+
+# The marks that end a sentence in these plans: full stop, exclamation, question mark and the
+# semicolon (公文 items are often one long sentence of ；-separated clauses).
+STOPS = "。！？；"
+# A zero-width split point right after a stop (the mark stays with its sentence).
+SENTENCE_END = re.compile(rf"(?<=[{STOPS}])")
+# The same, or a line break (consumed): a heading line without a stop is a sentence of its own.
+SENTENCE_OR_LINE_END = re.compile(SENTENCE_END.pattern + r"|\n")
+
+# -- numbering ------------------------------------------------------------------------------
+
+# The numerals plan numbering uses: 一 … 十 (十一 is 十 + 一, so a run of these covers 1–99).
+CN_DIGITS = "一二三四五六七八九十"
+# A section number: 一、 二、 … 十二、 (no anchor: callers add ^ or a lookahead).
+SECTION_NUMBER = rf"[{CN_DIGITS}]+、"
+# A bracketed item number in Chinese numerals, full- or half-width brackets: （一） (二).
+PAREN_NUMBER = rf"[（(][{CN_DIGITS}]+[）)]"
+# A bracketed number in Chinese numerals or digits: （一） (二) （3）.
+PAREN_NUMBER_OR_DIGITS = rf"[（(][{CN_DIGITS}\d]+[）)]"
+# An item number as the drafter writes it (``number_item``: full-width brackets, a numeral of
+# any size ``cn_numeral`` writes below 万): （一） （二十一） （一百零一）.
+DRAFTED_ITEM_NUMBER = rf"（[{CN_DIGITS}百千零]+）"
+# 一是 二是 …: the enumeration inside a paragraph (not a heading).
+ENUMERATOR = rf"[{CN_DIGITS}]是"
+# Any numbering at the start of a line, after an optional Markdown ``#``: 一、 一. （一） (1)
+# 1、 1. 一是.  Removing it leaves what two renumbered copies of a passage share.
+LINE_NUMBERING = re.compile(
+    rf"(?m)^\s*(?:#{{1,6}}\s*)?(?:[{CN_DIGITS}]+[、.．]|{PAREN_NUMBER_OR_DIGITS}|\d+\s*[、.．]|{ENUMERATOR})"
+)
+
+# -- reading and writing numbers ------------------------------------------------------------
+
+
+def cn_number(text: str) -> int:
+    """一 → 1, 十二 → 12, 二十 → 20; digits pass through (the numbers headings use, up to 99)."""
+    if text.isdigit():
+        return int(text)
+    digits = {c: i + 1 for i, c in enumerate(CN_DIGITS[:9])}
+    if text == "十":
+        return 10
+    if text.startswith("十"):
+        return 10 + digits.get(text[1:], 0)
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return digits.get(tens, 0) * 10 + digits.get(ones, 0)
+    return digits.get(text, 0)
+
 
 _DIGITS = "零一二三四五六七八九"
 # Myriad groups, largest first: Chinese numbers group by 10⁴ (万) and 10⁸ (亿), not by 10³.

@@ -14,17 +14,18 @@ from dataclasses import dataclass, field
 from ingest.model import Chunk, content_hash
 from ingest.quality import Finding, local_signals, particulars, split_sentences
 from ingest.structure import misplaced, parse_heading, section_role
+from ingest.textkit import CN_DIGITS, ENUMERATOR, SENTENCE_END
 
 # Numbering at the start of a line or sentence, any style; a stray one left by a scraper
 # ("（一）2、进一步…") is removed with it.
 LEADING_NUMBER = re.compile(
-    r"^\s*(?:#{1,6}\s*)?(?:[一二三四五六七八九十]{1,3}\s*[、.．](?!\d)|[（(][一二三四五六七八九十\d]{1,3}[）)]\s*"
+    rf"^\s*(?:#{{1,6}}\s*)?(?:[{CN_DIGITS}]{{1,3}}\s*[、.．](?!\d)|[（(][{CN_DIGITS}\d]{{1,3}}[）)]\s*"
     r"|\d{1,2}\s*[、.．](?!\d)\s*|[-*•]\s+)"
 )
 # An item heading's own numbering, including the 一是 / 第一， styles that number items too.
-_HEADING_NUMBER = re.compile(LEADING_NUMBER.pattern + r"|^\s*(?:[一二三四五六七八九十]是(?=[\u4e00-\u9fff])|第[一二三四五六七八九十]+[，,、])")
+_HEADING_NUMBER = re.compile(LEADING_NUMBER.pattern + rf"|^\s*(?:{ENUMERATOR}(?=[\u4e00-\u9fff])|第[{CN_DIGITS}]+[，,、])")
 # A line that goes on an enumeration the line before began ("其次，…", "二是…", "第二，…").
-_CONTINUES = re.compile(r"^\s*(?:其次|再次|最后|[二三四五六七八九十]是|第[二三四五六七八九十][，,、]|其[二三四五六七八九十][，,、])")
+_CONTINUES = re.compile(rf"^\s*(?:其次|再次|最后|[{CN_DIGITS[1:]}]是|第[{CN_DIGITS[1:]}][，,、]|其[{CN_DIGITS[1:]}][，,、])")
 # A lead phrase is short and stops: "加强理论学习。" — a long first clause is a sentence.
 _MAX_LEAD = 24
 
@@ -115,7 +116,7 @@ def build_units(doc_id: str, text: str, chunks: list[Chunk]) -> list[Unit]:
 
 # A numbered item glued to the end of the one before by a scraper ("…新的贡献。2、努力促进社会
 # 稳定。…"): it starts a line of its own.
-_GLUED_ITEM = re.compile(r"(?<=[。；！？])(?=\s*(?:\d{1,2}|[（(]\d{1,2}[）)]|[（(][一二三四五六七八九十]{1,2}[）)])[、.．]?(?!\d)[\u4e00-\u9fff])")
+_GLUED_ITEM = re.compile(SENTENCE_END.pattern + rf"(?=\s*(?:\d{{1,2}}|[（(]\d{{1,2}}[）)]|[（(][{CN_DIGITS}]{{1,2}}[）)])[、.．]?(?!\d)[\u4e00-\u9fff])")
 
 
 def _lines(text: str):
@@ -130,7 +131,7 @@ def _lines(text: str):
 
 
 def _starts_numbered(rest: str) -> bool:
-    return bool(re.match(r"\s*(?:\d{1,2}[、.．]|[（(]\d{1,2}[）)]|[（(][一二三四五六七八九十]{1,2}[）)])", rest))
+    return bool(re.match(rf"\s*(?:\d{{1,2}}[、.．]|[（(]\d{{1,2}}[）)]|[（(][{CN_DIGITS}]{{1,2}}[）)])", rest))
 
 
 def _lead_of(title: str) -> str | None:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import os
 import secrets
-import threading
-import weakref
 from typing import Any, Mapping
 
-from flask import Flask, current_app
+from flask import Flask
 
 from plandraft import settings as settings_mod
+from service.resources import close, get_drafter, get_store
+
+__all__ = ["create_app", "close", "get_drafter", "get_store"]
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -93,49 +94,3 @@ def _secret_key(config: Mapping[str, Any]) -> str:
     with os.fdopen(fd, "w", encoding="ascii") as f:
         f.write(key)
     return key
-
-
-_CREATE_LOCK = threading.Lock()
-
-
-def get_store():
-    """The corpus store for this app, opened on first use, cached on the app, closed with it."""
-    app = current_app._get_current_object()
-    store = app.extensions.get("plandraft.store")
-    if store is None:
-        with _CREATE_LOCK:
-            store = app.extensions.get("plandraft.store")
-            if store is None:
-                from plandraft.resources import open_store
-
-                store = open_store(app.config, embedder=app.config.get("EMBEDDER"))
-                app.extensions["plandraft.store"] = store
-                weakref.finalize(app, store.close)
-    return store
-
-
-def get_drafter():
-    """The Drafter over this app's store (hybrid search, LLM polishing on request)."""
-    app = current_app._get_current_object()
-    drafter = app.extensions.get("plandraft.drafter")
-    if drafter is None:
-        store = get_store()
-        with _CREATE_LOCK:
-            drafter = app.extensions.get("plandraft.drafter")
-            if drafter is None:
-                from plandraft.resources import make_drafter
-
-                drafter = make_drafter(app.config, store)
-                app.extensions["plandraft.drafter"] = drafter
-    return drafter
-
-
-def close(app: Flask) -> None:
-    """Close what the app opened (store, database engine) — for tests and explicit shutdown."""
-    from service import db
-
-    store = app.extensions.pop("plandraft.store", None)
-    app.extensions.pop("plandraft.drafter", None)
-    if store is not None:
-        store.close()
-    db.dispose(app)

@@ -8,10 +8,11 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 from sqlalchemy import select
 
-from service import corpus, get_store, jobs
+from service import corpus, jobs
 from service.auth import role_required
 from service.db import IngestJob, Upload, get_db
 from service.errors import ApiError
+from service.resources import get_store
 from service.schemas import Corrections, ValidationFailed
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -8,15 +8,16 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context, url_for
 from flask_login import current_user
 
-from service import corpus, generation, get_drafter, get_store, history, jobs
+from service import corpus, generation, history, jobs
 from service.admin import start_upload_job
+from service.answers import SearchResult
 from service.auth import role_required
 from service.db import get_db
 from service.diffing import all_warnings, compare_sections
 from service.drafts import export_response, load_draft, visible_drafts
 from service.errors import ApiError
 from service.openapi import spec
-from service.answers import SearchResult
+from service.resources import get_drafter, get_store
 from service.schemas import DocumentQuery, RestoreRequest, SearchQuery, VersionQuery, VersionSave, parse
 from vectorstore.search import SearchFilters
 

@@ -5,12 +5,13 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user
 from markupsafe import escape
 
-from service import corpus, get_store, history
+from service import corpus, history
 from service.auth import role_required
 from service.corpus import original_names
 from service.db import get_db
 from service.diffing import all_warnings, compare_sections, highlight
 from service.drafts import load_draft
+from service.resources import get_store
 
 bp = Blueprint("compare", __name__)
 

@@ -21,6 +21,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from lxml import etree
 
+from ingest.textkit import PAREN_NUMBER, SECTION_NUMBER
+
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
 H1_FONT = "黑体"
@@ -35,9 +37,9 @@ SIZE_3 = Pt(16)  # 三号
 SIZE_4 = Pt(14)  # 四号
 LINE_PITCH = Pt(28)
 
-_ITEM = re.compile(r"^(?P<num>[（(][一二三四五六七八九十]+[）)])(?P<rest>.*)$")
+_ITEM = re.compile(rf"^(?P<num>{PAREN_NUMBER})(?P<rest>.*)$")
 _ITEM_TITLE = re.compile(r"^(?P<title>[^。；！？，,：:]{2,24}[。：:])")
-_SECTION_NUMBER = re.compile(r"^[一二三四五六七八九十]+、")
+_SECTION_NUMBER = re.compile("^" + SECTION_NUMBER)
 
 
 def _fonts(run, east_asian: str, size) -> None:

@@ -17,8 +17,9 @@ from flask import current_app, url_for
 from drafting.engine import title_of
 from drafting.model import Draft, DraftRequest, DraftRequestError
 from drafting.schemas import DraftRequestModel
-from service import get_drafter, history
+from service import history
 from service.db import User, session_scope
+from service.resources import get_drafter
 from service.schemas import ValidationFailed
 
 

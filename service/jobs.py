@@ -16,6 +16,7 @@ from ingest.pipeline import ingest_paths
 from service.corpus import is_upload, original_names, uploads_dir
 from service.db import IngestJob, Upload, User, session_scope, utcnow
 from service.errors import ApiError
+from service.resources import get_store
 
 _THREADS = "plandraft.ingest_threads"
 
@@ -95,8 +96,6 @@ def _update(job_id: str, **values) -> None:
 
 
 def _run(app: Flask, job_id: str, paths: list[str]) -> None:
-    from service import get_store
-
     with app.app_context():
         try:
             names = _names()

@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from drafting.compose import MIN_SIMILARITY, closest, number_item
+from ingest.textkit import DRAFTED_ITEM_NUMBER
 from service.revise import Unit, normalise_text, sentence_units
 
-_CN_ITEM_NUMBER = re.compile(r"^（[一二三四五六七八九十百千零]+）$")
+_CN_ITEM_NUMBER = re.compile(rf"^{DRAFTED_ITEM_NUMBER}$")
 
 
 @dataclass

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from drafting.compose import MIN_SIMILARITY, closest
+from ingest.textkit import PAREN_NUMBER_OR_DIGITS, SENTENCE_END
 
-_SENTENCE_END = re.compile(r"(?<=[。！？；])")
-_ITEM_NUMBER = re.compile(r"^\s*[（(][一二三四五六七八九十\d]+[）)]\s*")
+_SENTENCE_END = SENTENCE_END
+_ITEM_NUMBER = re.compile(rf"^\s*{PAREN_NUMBER_OR_DIGITS}\s*")
 # Warning kinds whose ``text`` is words in the section: gone from the text, the warning is moot.
 _TEXT_BOUND = ("slot", "number", "year")
 

@@ -131,7 +131,7 @@ def test_vacuum_removes_unused_vectors_and_names_cannot_forge_lines(tmp_path):
     from plandraft.resources import open_store
 
     store = open_store(settings.load({"DATA_DIR": str(data_dir)}))
-    coll = store._collection()
+    coll = store.vectors.collection()
     coll.upsert(ids=["orphan0000000000"], embeddings=[[0.0] * store.embedder.dimension], metadatas=[{"vector": "chunk"}])
     store.close()
     cleaned = plandraft_cli(["vacuum"], data_dir)

@@ -1,84 +1,17 @@
 """CorpusStore: the catalog is the truth, Chroma follows it, failures leave it as it was."""
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from ingest.chunking import sentence_units
-
-from ingest.model import Chunk, Document, content_hash
+from ingest.model import Chunk, Document
+from store_support import (
+    CONSULT, SERVE, STUDY, SUPERVISE, VACCINE, CountingEmbedder, catalog_snapshot, chroma_ids,
+    docs_with_family, make_source, replace, unit_ids,
+)
 from vectorstore.embedder import HashingEmbedder
 from vectorstore.store import CorpusStore, StoreError
-
-STUDY = "一、加强学习。坚持每季度组织一次委员集中学习，邀请党校教师专题辅导，不断提高委员的政治素质和履职能力。"
-CONSULT = "二、政治协商。围绕县委县政府中心工作，开好双月协商座谈会，就乡村振兴、民生实事等重点问题开展专题协商。"
-SUPERVISE = "三、民主监督。组织委员开展民主评议和行风评议，加强提案督办，推动提案办理落到实处。"
-SERVE = "四、服务中心。积极参与招商引资和重点项目建设，助推乡村全面振兴。"
-VACCINE = "做好疫苗接种工作，合理安排接种时间，确保群众安全有序接种，不发生聚集。"
-
-
-def make_source(source: str, sections: list[str], *, index: int = 0, year: int | None = 2024,
-                level: str = "县区", on_topic: bool = True) -> tuple[list[Document], list[Chunk]]:
-    """One document made of ``sections``, one chunk per section, ids hashed like ingest does."""
-    text = "\n".join(sections)
-    doc_id = content_hash(source, str(index), text)
-    doc = Document(
-        id=doc_id, source=source, index=index, title=f"{source} 工作计划", level=level, year=year,
-        kind="计划", org_name=None, on_topic=on_topic, topic_reason="test", text=text,
-        span=(0, len(text)),
-    )
-    chunks, start = [], 0
-    for section in sections:
-        chunks.append(Chunk(
-            id=content_hash(doc_id, section), doc_id=doc_id, source=source, text=section,
-            heading_path=[section[:2]], section_role="other", span=(start, start + len(section)),
-            placeholders=["20xx"] if "20xx" in section else [], foreign_names=[],
-        ))
-        start += len(section) + 1
-    return [doc], chunks
-
-
-class CountingEmbedder(HashingEmbedder):
-    """Counts calls; fails on the ``fail_on``-th call when told to."""
-
-    def __init__(self, fail_on: int | None = None, batch_size: int = 2):
-        super().__init__(batch_size=batch_size)
-        self.calls = 0
-        self.texts = 0
-        self.fail_on = fail_on
-
-    def embed(self, texts):
-        self.calls += 1
-        if self.fail_on is not None and self.calls == self.fail_on:
-            raise RuntimeError("embedder broke")
-        self.texts += len(texts)
-        return super().embed(texts)
-
-
-def chroma_ids(store: CorpusStore) -> set[str]:
-    """Ids of the chunk vectors (sentence vectors are checked by ``unit_ids``)."""
-    return set(store._collection().get(where={"vector": "chunk"}, include=[])["ids"])
-
-
-def unit_ids(store: CorpusStore) -> set[str]:
-    return set(store._collection().get(where={"vector": "unit"}, include=[])["ids"])
-
-
-def catalog_snapshot(store: CorpusStore):
-    return (
-        [d.to_dict() for d in store.documents()],
-        [c.to_dict() for c in store.chunks()],
-        store.sources(),
-    )
 
 
 @pytest.fixture
@@ -90,7 +23,7 @@ def store(tmp_path):
 
 def test_round_trip(store):
     docs, chunks = make_source("a.txt", [STUDY, CONSULT, SUPERVISE])
-    result = store.replace_source("a.txt", "fp1", docs, chunks)
+    result = replace(store, "a.txt", "fp1", docs, chunks)
     assert result == {"added": 3, "removed": 0, "embedded": 3, "documents": 1, "chunks": 3, "unchanged": False}
     assert store.fingerprint("a.txt") == "fp1"
     assert store.fingerprint("b.txt") is None
@@ -115,20 +48,10 @@ def test_round_trip(store):
     assert stats["embedder"] == "hashing-256"
 
 
-def docs_with_family(docs):
-    # Until refresh_families runs, every document is its own family.
-    out = []
-    for d in docs:
-        d = Document(**{**d.__dict__})
-        d.family_id = d.family_id or d.id
-        out.append(d)
-    return out
-
-
 def test_catalog_survives_reopening(tmp_path):
     docs, chunks = make_source("a.txt", [STUDY, CONSULT])
     with CorpusStore(tmp_path, embedder=HashingEmbedder()) as s:
-        s.replace_source("a.txt", "fp1", docs, chunks)
+        replace(s, "a.txt", "fp1", docs, chunks)
     with CorpusStore(tmp_path, embedder=HashingEmbedder()) as s:
         assert s.fingerprint("a.txt") == "fp1"
         assert [c.id for c in s.chunks()] == [c.id for c in chunks]
@@ -137,17 +60,17 @@ def test_catalog_survives_reopening(tmp_path):
 
 def test_same_fingerprint_touches_nothing(store):
     docs, chunks = make_source("a.txt", [STUDY, CONSULT])
-    store.replace_source("a.txt", "fp1", docs, chunks)
+    replace(store, "a.txt", "fp1", docs, chunks)
     calls = store.embedder.calls
 
     class Untouchable:
         def __getattr__(self, name):
             raise AssertionError(f"Chroma was used: {name}")
 
-    real = store._collection_obj
-    store._collection_obj = Untouchable()
-    result = store.replace_source("a.txt", "fp1", docs, chunks)
-    store._collection_obj = real
+    real = store.vectors._collection_obj
+    store.vectors._collection_obj = Untouchable()
+    result = replace(store, "a.txt", "fp1", docs, chunks)
+    store.vectors._collection_obj = real
     assert result["unchanged"] is True
     assert store.embedder.calls == calls
     assert len(real.get(where={"vector": "chunk"}, include=[])["ids"]) == 2
@@ -155,10 +78,10 @@ def test_same_fingerprint_touches_nothing(store):
 
 def test_changed_source_replaces_old_chunks_and_reuses_vectors(store):
     docs, chunks = make_source("a.txt", [STUDY, CONSULT])
-    store.replace_source("a.txt", "fp1", docs, chunks)
+    replace(store, "a.txt", "fp1", docs, chunks)
     # A new version: same first section in a changed document → new ids everywhere.
     docs2, chunks2 = make_source("a.txt", [STUDY, SUPERVISE])
-    result = store.replace_source("a.txt", "fp2", docs2, chunks2)
+    result = replace(store, "a.txt", "fp2", docs2, chunks2)
     assert (result["added"], result["removed"], result["unchanged"]) == (2, 2, False)
     assert store.fingerprint("a.txt") == "fp2"
     assert [d.id for d in store.documents()] == [docs2[0].id]
@@ -167,7 +90,7 @@ def test_changed_source_replaces_old_chunks_and_reuses_vectors(store):
 
     # Same ids again under a new fingerprint (e.g. the file was touched): nothing re-embedded.
     texts = store.embedder.texts
-    result = store.replace_source("a.txt", "fp3", docs2, chunks2)
+    result = replace(store, "a.txt", "fp3", docs2, chunks2)
     assert result["embedded"] == 0 and store.embedder.texts == texts
     assert chroma_ids(store) == {c.id for c in chunks2}
 
@@ -175,8 +98,8 @@ def test_changed_source_replaces_old_chunks_and_reuses_vectors(store):
 def test_remove_source(store):
     a_docs, a_chunks = make_source("a.txt", [STUDY, CONSULT])
     b_docs, b_chunks = make_source("b.txt", [SUPERVISE])
-    store.replace_source("a.txt", "fa", a_docs, a_chunks)
-    store.replace_source("b.txt", "fb", b_docs, b_chunks)
+    replace(store, "a.txt", "fa", a_docs, a_chunks)
+    replace(store, "b.txt", "fb", b_docs, b_chunks)
     assert store.remove_source("a.txt") == 1
     assert store.fingerprint("a.txt") is None
     assert {c.source for c in store.chunks()} == {"b.txt"}
@@ -188,13 +111,13 @@ def test_remove_source(store):
 def test_failing_embedder_leaves_catalog_as_before(tmp_path):
     store = CorpusStore(tmp_path, embedder=CountingEmbedder(batch_size=2))
     docs, chunks = make_source("a.txt", [STUDY, CONSULT])
-    store.replace_source("a.txt", "fp1", docs, chunks)
+    replace(store, "a.txt", "fp1", docs, chunks)
     before = catalog_snapshot(store)
 
     docs2, chunks2 = make_source("a.txt", [SUPERVISE, SERVE, STUDY + "（修订）", CONSULT + "（修订）"])
     store.embedder.fail_on = store.embedder.calls + 2  # the second batch of this replace
     with pytest.raises(RuntimeError, match="embedder broke"):
-        store.replace_source("a.txt", "fp2", docs2, chunks2)
+        replace(store, "a.txt", "fp2", docs2, chunks2)
     assert catalog_snapshot(store) == before
     assert store.fingerprint("a.txt") == "fp1"
     # The first batch's vectors reached Chroma, but nobody sees them.
@@ -205,7 +128,7 @@ def test_failing_embedder_leaves_catalog_as_before(tmp_path):
     # A retry reuses the vectors already written and leaves no orphans.
     store.embedder.fail_on = None
     texts = store.embedder.texts
-    result = store.replace_source("a.txt", "fp2", docs2, chunks2)
+    result = replace(store, "a.txt", "fp2", docs2, chunks2)
     new_units = {u for c in chunks2 for u in sentence_units(c.text)} - {u for c in chunks for u in sentence_units(c.text)}
     assert result["embedded"] == 2 and store.embedder.texts == texts + 2 + len(new_units)
     assert chroma_ids(store) == {c.id for c in chunks2}
@@ -215,9 +138,9 @@ def test_failing_embedder_leaves_catalog_as_before(tmp_path):
 
 def test_failing_upsert_leaves_catalog_as_before(store):
     docs, chunks = make_source("a.txt", [STUDY])
-    store.replace_source("a.txt", "fp1", docs, chunks)
+    replace(store, "a.txt", "fp1", docs, chunks)
     before = catalog_snapshot(store)
-    coll = store._collection()
+    coll = store.vectors.collection()
 
     def broken_upsert(**kwargs):
         raise ConnectionError("chroma went away")
@@ -227,7 +150,7 @@ def test_failing_upsert_leaves_catalog_as_before(store):
     try:
         docs2, chunks2 = make_source("a.txt", [CONSULT, SUPERVISE])
         with pytest.raises(ConnectionError):
-            store.replace_source("a.txt", "fp2", docs2, chunks2)
+            replace(store, "a.txt", "fp2", docs2, chunks2)
     finally:
         coll.upsert = original
     assert catalog_snapshot(store) == before
@@ -235,12 +158,12 @@ def test_failing_upsert_leaves_catalog_as_before(store):
 
 def test_failing_catalog_write_rolls_back(store):
     docs, chunks = make_source("a.txt", [STUDY])
-    store.replace_source("a.txt", "fp1", docs, chunks)
+    replace(store, "a.txt", "fp1", docs, chunks)
     before = catalog_snapshot(store)
     docs2, chunks2 = make_source("a.txt", [CONSULT])
     docs2[0].span = ("broken", 3)  # fails inside the catalog transaction, after embedding
     with pytest.raises(ValueError):
-        store.replace_source("a.txt", "fp2", docs2, chunks2)
+        replace(store, "a.txt", "fp2", docs2, chunks2)
     assert catalog_snapshot(store) == before
     # The vectors written ahead of the failed commit (the chunk's and its sentences') are cleaned by vacuum.
     stray_units = set(sentence_units(chunks2[0].text)) - set(sentence_units(chunks[0].text))
@@ -251,9 +174,9 @@ def test_failing_catalog_write_rolls_back(store):
 
 def test_vacuum_and_search_ignore_vectors_outside_the_catalog(store):
     docs, chunks = make_source("a.txt", [STUDY, CONSULT])
-    store.replace_source("a.txt", "fp1", docs, chunks)
+    replace(store, "a.txt", "fp1", docs, chunks)
     stray = store.embedder.embed([CONSULT + "。"])
-    store._collection().upsert(ids=["stray"], embeddings=stray, metadatas=[{"source": "x"}])
+    store.vectors.collection().upsert(ids=["stray"], embeddings=stray, metadatas=[{"source": "x"}])
     hits = store.dense_search(stray[0], k=2)
     assert [i for i, _ in hits] == [chunks[1].id, chunks[0].id]
     assert store.vacuum() == 1
@@ -263,8 +186,8 @@ def test_vacuum_and_search_ignore_vectors_outside_the_catalog(store):
 def test_where_filter(store):
     a_docs, a_chunks = make_source("a.txt", [STUDY], year=2015, level="乡镇")
     b_docs, b_chunks = make_source("b.txt", [STUDY + "（2024）"], year=None, on_topic=False)
-    store.replace_source("a.txt", "fa", a_docs, a_chunks)
-    store.replace_source("b.txt", "fb", b_docs, b_chunks)
+    replace(store, "a.txt", "fa", a_docs, a_chunks)
+    replace(store, "b.txt", "fb", b_docs, b_chunks)
     q = store.embedder.embed_query(STUDY)
     assert [i for i, _ in store.dense_search(q, k=5, where={"on_topic": True})] == [a_chunks[0].id]
     assert [i for i, _ in store.dense_search(q, k=5, where={"level": "县区"})] == [b_chunks[0].id]
@@ -278,7 +201,7 @@ def test_families_group_near_duplicates_across_sources(store):
     b_docs, b_chunks = make_source("b.txt", [near, VACCINE])
     c_docs, c_chunks = make_source("c.txt", [STUDY, CONSULT], index=3)  # the whole of a.txt again
     for src, docs, chunks in (("a.txt", a_docs, a_chunks), ("b.txt", b_docs, b_chunks), ("c.txt", c_docs, c_chunks)):
-        store.replace_source(src, "fp-" + src, docs, chunks)
+        replace(store, src, "fp-" + src, docs, chunks)
 
     counts = store.refresh_families(threshold=0.7)
     assert counts == {"chunk_families": 2, "document_families": 1}
@@ -305,7 +228,7 @@ def test_families_group_near_duplicates_across_sources(store):
 def test_other_embedder_is_refused(tmp_path):
     docs, chunks = make_source("a.txt", [STUDY])
     with CorpusStore(tmp_path, embedder=HashingEmbedder(256)) as s:
-        s.replace_source("a.txt", "fp1", docs, chunks)
+        replace(s, "a.txt", "fp1", docs, chunks)
     with CorpusStore(tmp_path, embedder=HashingEmbedder(128)) as s:
         assert s.fingerprint("a.txt") == "fp1"  # the catalog alone still reads
         with pytest.raises(StoreError, match="hashing-256.*hashing-128.*fresh data directory"):
@@ -314,108 +237,21 @@ def test_other_embedder_is_refused(tmp_path):
 
 def test_ids_must_be_unique_across_sources(store):
     docs, chunks = make_source("a.txt", [STUDY])
-    store.replace_source("a.txt", "fp1", docs, chunks)
+    replace(store, "a.txt", "fp1", docs, chunks)
     thief = [Chunk(**{**chunks[0].__dict__, "source": "b.txt", "doc_id": "other"})]
     other_doc = [Document(**{**docs[0].__dict__, "id": "other", "source": "b.txt"})]
     with pytest.raises(StoreError, match="already held by a.txt"):
-        store.replace_source("b.txt", "fpb", other_doc, thief)
+        replace(store, "b.txt", "fpb", other_doc, thief)
     assert store.fingerprint("b.txt") is None
-
-
-# -- a real Chroma server ------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _chroma_cli() -> str:
-    beside = Path(sys.executable).parent / "chroma"
-    if beside.exists():
-        return str(beside)
-    found = shutil.which("chroma")
-    if not found:
-        pytest.skip("the chroma CLI (installed by the chromadb package) is not on this machine")
-    return found
-
-
-@pytest.fixture
-def chroma_server(tmp_path):
-    port = _free_port()
-    log = open(tmp_path / "chroma.log", "wb")
-    proc = subprocess.Popen(
-        [_chroma_cli(), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"chroma run exited with {proc.returncode}: {(tmp_path / 'chroma.log').read_text()}")
-            try:
-                with urllib.request.urlopen(url + "/api/v2/heartbeat", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("chroma run did not answer its heartbeat within 60 s")
-            time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-
-
-@pytest.mark.server
-def test_round_trip_through_chroma_server(tmp_path, chroma_server):
-    docs, chunks = make_source("a.txt", [STUDY, CONSULT, SUPERVISE])
-    with CorpusStore(tmp_path / "data", embedder=HashingEmbedder(), chroma_url=chroma_server) as s:
-        assert s.replace_source("a.txt", "fp1", docs, chunks)["embedded"] == 3
-        assert s.replace_source("a.txt", "fp1", docs, chunks)["unchanged"] is True
-        hits = s.dense_search(s.embedder.embed_query(SUPERVISE), k=2)
-        assert hits[0][0] == chunks[2].id and hits[0][1] == pytest.approx(1.0, abs=1e-5)
-        docs2, chunks2 = make_source("a.txt", [STUDY, SERVE])
-        s.replace_source("a.txt", "fp2", docs2, chunks2)
-        assert chroma_ids(s) == {c.id for c in chunks2}
-        assert s.refresh_families() == {"chunk_families": 0, "document_families": 0}
-        assert s.remove_source("a.txt") == 1
-        assert chroma_ids(s) == set()
-    assert not (tmp_path / "data" / "chroma").exists()  # nothing embedded was created
-
-
-# -- the real model ------------------------------------------------------------------
-
-
-@pytest.mark.slow
-def test_real_model_retrieves_the_paraphrased_section(tmp_path):
-    from vectorstore.embedder import Embedder
-
-    docs, chunks = make_source("a.txt", [STUDY, CONSULT, SUPERVISE, SERVE, VACCINE])
-    with CorpusStore(tmp_path, embedder=Embedder("m3e-small", dtype="float32")) as s:
-        s.replace_source("a.txt", "fp1", docs, chunks)
-        query = s.embedder.embed_query("召开协商座谈会，就重点问题建言献策")
-        hits = s.dense_search(query, k=3)
-        assert hits[0][0] == chunks[1].id
-        assert all(-1.0 <= score <= 1.0 for _, score in hits)
-        assert s.stats()["embedder"] == "m3e-small@float32"
 
 
 def test_a_text_already_stored_reuses_its_vector(store):
     docs, chunks = make_source("a.txt", [STUDY, CONSULT])
-    store.replace_source("a.txt", "fp1", docs, chunks)
+    replace(store, "a.txt", "fp1", docs, chunks)
     texts = store.embedder.texts
     # b.txt repeats a.txt's passages word for word (as the scraped corpus does) plus one new one.
     docs2, chunks2 = make_source("b.txt", [STUDY, CONSULT, SUPERVISE])
-    result = store.replace_source("b.txt", "fp1", docs2, chunks2)
+    result = replace(store, "b.txt", "fp1", docs2, chunks2)
     new_units = set(sentence_units(SUPERVISE)) - {u for c in chunks for u in sentence_units(c.text)}
     assert result["embedded"] == 1
     assert store.embedder.texts == texts + 1 + len(new_units)
@@ -429,7 +265,7 @@ def test_a_schema_1_catalog_is_upgraded_in_place(tmp_path):
 
     store = CorpusStore(tmp_path, embedder=CountingEmbedder())
     docs, chunks = make_source("a.txt", [STUDY, CONSULT])
-    store.replace_source("a.txt", "fp1", docs, chunks)
+    replace(store, "a.txt", "fp1", docs, chunks)
     store.close()
     # What plandraft 0.1 wrote: no text_key column, user_version 1.
     db = sqlite3.connect(tmp_path / "catalog.sqlite")
@@ -441,5 +277,5 @@ def test_a_schema_1_catalog_is_upgraded_in_place(tmp_path):
     store = CorpusStore(tmp_path, embedder=CountingEmbedder())
     assert [c.id for c in store.chunks()] == [c.id for c in chunks]
     docs2, chunks2 = make_source("b.txt", [STUDY])
-    assert store.replace_source("b.txt", "fp1", docs2, chunks2)["embedded"] == 0  # reused through the filled-in key
+    assert replace(store, "b.txt", "fp1", docs2, chunks2)["embedded"] == 0  # reused through the filled-in key
     store.close()

@@ -56,7 +56,7 @@ def score(ranked_texts: list[list[list[str]]], queries: list[dict], seconds: flo
 def repeated_pairs(searcher: Searcher, queries: list[dict], k: int = 5, levels=(None, "街道")) -> float:
     """Pairs of results in one top-k that repeat one passage, per search: one holds at least
     80% of the other's character pairs (copies, or one passage chunked two ways)."""
-    from vectorstore.lexical import char_bigrams
+    from ingest.tokens import char_bigrams
 
     pairs = searches = 0
     for q in queries:

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from vectorstore.glossary import expand
-from vectorstore.lexical import BM25Index, char_bigrams, jaccard
+from ingest.tokens import char_bigrams, jaccard
+from vectorstore.lexical import BM25Index
 
 # Where to look when the requested level has too little (DOMAIN.md's table: the nearest
 # bodies in size and vocabulary first).

@@ -25,8 +25,8 @@ from ingest.clean import clean_text, is_furniture
 from ingest.errors import IngestError
 from ingest.pipeline import parse_text
 from ingest.split import split_documents
-from ingest.structure import cn_number, parse_heading, sections
-from ingest.textkit import cn_numeral
+from ingest.structure import parse_heading, sections
+from ingest.textkit import cn_number, cn_numeral
 
 PROPS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FEW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

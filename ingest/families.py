@@ -60,7 +60,7 @@ def is_current(sig: bytes | None) -> bool:
 
 def _hashvalues(sig: bytes) -> np.ndarray:
     if not sig.startswith(_HEADER) or len(sig) != _SIGNATURE_BYTES:
-        raise ValueError("not a MinHash signature made by vectorstore.families.signature()")
+        raise ValueError("not a MinHash signature made by ingest.families.signature()")
     return np.frombuffer(sig, dtype=_DTYPE, offset=len(_HEADER))
 
 

@@ -1,0 +1,54 @@
+"""What the web app opens once and shares: the corpus store and the drafter over it.
+
+Each is built from the app's settings on first use (``plandraft.resources`` does the building,
+as it does for the CLI), cached on the app and closed with it — like flaskr's ``get_db()``.
+Blueprint modules import these from here, never from the ``service`` package itself.
+"""
+from __future__ import annotations
+
+import threading
+import weakref
+
+from flask import Flask, current_app
+
+from plandraft.resources import make_drafter, open_store
+from service import db
+
+_CREATE_LOCK = threading.Lock()
+
+
+def get_store():
+    """The corpus store for this app, opened on first use, cached on the app, closed with it."""
+    app = current_app._get_current_object()
+    store = app.extensions.get("plandraft.store")
+    if store is None:
+        with _CREATE_LOCK:
+            store = app.extensions.get("plandraft.store")
+            if store is None:
+                store = open_store(app.config, embedder=app.config.get("EMBEDDER"))
+                app.extensions["plandraft.store"] = store
+                weakref.finalize(app, store.close)
+    return store
+
+
+def get_drafter():
+    """The Drafter over this app's store (hybrid search, LLM polishing on request)."""
+    app = current_app._get_current_object()
+    drafter = app.extensions.get("plandraft.drafter")
+    if drafter is None:
+        store = get_store()
+        with _CREATE_LOCK:
+            drafter = app.extensions.get("plandraft.drafter")
+            if drafter is None:
+                drafter = make_drafter(app.config, store)
+                app.extensions["plandraft.drafter"] = drafter
+    return drafter
+
+
+def close(app: Flask) -> None:
+    """Close what the app opened (store, database engine) — for tests and explicit shutdown."""
+    store = app.extensions.pop("plandraft.store", None)
+    app.extensions.pop("plandraft.drafter", None)
+    if store is not None:
+        store.close()
+    db.dispose(app)
