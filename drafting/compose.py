@@ -25,7 +25,7 @@ _LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
 # and a person's edits alike are tied to the closest sentence at or above it).
 MIN_SIMILARITY = 0.2
 # Signals that keep a whole unit out; sentence-level ones drop their sentence instead.
-_UNIT_BLOCKERS = {"blurb", "past_tense", "fragment", "misplaced"}
+_UNIT_BLOCKERS = {"blurb", "past_tense", "fragment", "mixed", "essay"}
 _SENTENCE_BLOCKERS = {"past_tense", "placeholder_mark", "numbering", "fragment"}
 # An item a reader accepts has room to say something, and not a page.
 MIN_ITEM_CHARS = 30
@@ -98,26 +98,41 @@ def fits_role(unit: Unit, chunk_role: str, role: str) -> bool:
     and its passage has it)."""
     if role == "指导思想" and not _GUIDANCE.search(unit.text):
         return False
+    home = _home(unit)
+    if home is not None:
+        return role == home
     return unit.section_role == role or (unit.section_role == "other" and chunk_role == role)
 
 
 def _loosely_fits(unit: Unit, chunk_role: str, role: str) -> bool:
     """The second pass: a unit of a passage with this role, whatever ingest made of the unit."""
+    home = _home(unit)
+    if home is not None:
+        return role == home
     return chunk_role == role and (role != "指导思想" or bool(_GUIDANCE.search(unit.text)))
+
+
+def _home(unit: Unit) -> str | None:
+    """The section a misplaced unit belongs to (ingest found it is about that work), or None."""
+    return next((f.text for f in unit.signals if f.kind == "misplaced"), None)
 
 
 class SectionComposer:
     """Builds one section's text from units, keeping sources varied across the whole draft."""
 
     def __init__(self, adapter: Adapter, units_of, *, family_counts: dict[str, int], max_share: float = 0.4,
-                 same_topic=None):
+                 same_topic=None, reviewer=None):
         self.adapter = adapter
+        self.reviewer = reviewer  # the reader's rules (drafting.review.Reviewer): an item they fault is not used
         self.same_topic = same_topic  # (a, b) → whether b covers a's topic (drafting.overlap)
         self.units_of = units_of  # chunk ids → their units (the store's)
         self.family_counts = family_counts  # sentences per document family so far, draft-wide
         self.max_share = max_share
         self.chosen: list[set[str]] = []  # character pairs of every sentence already in the draft
         self.items_text: list[str] = []  # every item already in the draft
+        # The numbered items only: the preamble speaks of every section's work in general, so
+        # an item sharing its topic repeats nothing.
+        self.topic_texts: list[str] = []
 
     def compose(self, role: str, title: str, results: list, target_chars: int, planned_total: int,
                 *, numbered: bool = True) -> SectionDraft:
@@ -151,7 +166,7 @@ class SectionComposer:
                 family = r.doc_family_id
                 if self.family_counts.get(family, 0) >= cap:
                     continue  # one source document may not dominate the draft
-                item = self._item(unit, r, per_item)
+                item = self._item(unit, r, per_item, role)
                 if item is None:
                     continue
                 if self.family_counts.get(family, 0) + len(item.sentences) > cap:
@@ -162,6 +177,8 @@ class SectionComposer:
                     continue  # would overshoot: a shorter unit may still fit
                 items.append(item)
                 self.items_text.append(item.text)
+                if numbered:
+                    self.topic_texts.append(item.text)
                 taken.add(unit.id)
                 length += len(item.text)
                 self.family_counts[family] = self.family_counts.get(family, 0) + len(item.sentences)
@@ -174,7 +191,7 @@ class SectionComposer:
         for _ in item.sentences:
             self.chosen.pop()
 
-    def _item(self, unit: Unit, r, per_item: int) -> Item | None:
+    def _item(self, unit: Unit, r, per_item: int, role: str) -> Item | None:
         """The unit adapted, or None when a reader could not accept what is left of it."""
         if any(f.kind in _UNIT_BLOCKERS and f.sentence is None for f in unit.signals):
             return None
@@ -184,10 +201,16 @@ class SectionComposer:
         for i, sentence in enumerate(unit.sentences):
             text = self._repaired(unit, i, sentence)
             adapted = None if text is None else self._adapted(unit, text, src)
-            if adapted is None or self._repeats(adapted[0]):
-                if style:
-                    return None  # an enumeration is used whole or not at all
-                continue
+            if style and (adapted is None or self._repeats(adapted[0])):
+                return None  # an enumeration is used whole or not at all
+            if text is None or self._repeats(adapted[0] if adapted else ""):
+                continue  # this sentence's own damage or another body's thing: it alone goes
+            if adapted is None:
+                if not kept:
+                    return None
+                # It speaks of what this level lacks (a 机关, a 委室); what follows may lean on
+                # it ("充分发挥各自优势"), so the item ends here.
+                break
             kept.append((adapted[0], sentence, adapted[1]))
             if not style and sum(len(t) for t, _, _ in kept) >= per_item:
                 break
@@ -204,8 +227,10 @@ class SectionComposer:
             return None  # a lead-in or a statement, with nothing to do
         if len(item.text) < MIN_ITEM_CHARS or any(repeats(item.text, t) for t in self.items_text):
             return None
-        if self.same_topic is not None and any(self.same_topic(t, item.text) for t in self.items_text):
+        if self.same_topic is not None and any(self.same_topic(t, item.text) for t in self.topic_texts):
             return None  # the same topic in other words
+        if self.reviewer is not None and self.reviewer.review(role, item.text, self.items_text, self.topic_texts).faults:
+            return None  # what a reader would send back
         for text, _, _ in kept:
             self.chosen.append(char_bigrams(text))
         return item

@@ -14,6 +14,7 @@ from drafting.compose import SectionComposer, number_section
 from drafting.model import Draft, DraftRequest, DraftWarning, SectionDraft
 from drafting.outline import DEFAULT_ROLES, outline
 from drafting.overlap import TopicOverlap
+from drafting.review import Reviewer
 from vectorstore.search import LEVEL_NEIGHBOURS, SearchFilters
 
 _PLAN_KINDS = ("计划", "协商计划", "要点")
@@ -51,8 +52,9 @@ class Drafter:
             shares = _shares(list(dict.fromkeys([*DEFAULT_ROLES.get(request.level, ()), *roles])))
             total = int(self.usual_length(request.level) * sum(shares[r] for r in roles))
         adapter = Adapter(request)
+        same_topic = self.topic_overlap().repeats
         composer = SectionComposer(adapter, self.searcher.store.units, family_counts={}, max_share=self.max_share,
-                                   same_topic=self.topic_overlap().repeats)
+                                   same_topic=same_topic, reviewer=Reviewer(request, None, same_topic))
         others = self._other_sectors(request)  # once a draft: it reads every document
         for section, title in zip(sections, self.titles(request)):
             preamble = title == PREAMBLE_TITLE

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from drafting.model import DraftRequest
 from drafting.review import FAULT_KINDS, Reviewer, score_rules
-from ingest.quality import CorpusIndex
+from ingest.corpus_index import CorpusIndex
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_REQUESTS = ROOT / "data" / "eval" / "draft_requests.json"

@@ -24,7 +24,7 @@ _BASE_BODIES = ("联络组", "联络处", "联委会", "政协工作组", "政�
 _ABOVE_BODY = re.compile(r"(?:[县区市省]|上级|全国)政协$")
 # The level a 政协 above is at, from its place's last character.
 # "关注街道经济" in a county's plan is "关注全县经济", not "关注县经济".
-_WHOLE_AREA_BEFORE = re.compile(r"经济|社会|重大|重点|中心工作|发展|改革")
+_WHOLE_AREA_BEFORE = re.compile(r"经济|社会|重大|重点|中心工作|发展|改革|的")
 _LEVEL_OF_SUFFIX = {"市": "市", "县": "县区", "区": "县区", "省": "省"}
 
 

@@ -17,8 +17,8 @@ from drafting.compose import repeats
 from drafting.model import Draft, DraftRequest
 from drafting.vocabulary import LEVEL_TERMS, five_year_plan, foreign_terms, party_congress
 from ingest.lexicon import dated_terms, read_table
+from ingest.corpus_index import CorpusIndex
 from ingest.quality import (
-    CorpusIndex,
     _INLINE_NUMBER,
     _LONE_MARK,
     doubled_characters,
@@ -73,7 +73,10 @@ class Reviewer:
         self.foreign = Adapter(request).wording.foreign  # a 界别 group's borrowed 全市 is its own
         self.needless = {r["label"] for r in read_table("lexicon/slot_labels.tsv") if r["needless"] == "yes"}
 
-    def review(self, role: str, text: str, earlier: list[str] = ()) -> ItemReview:
+    def review(self, role: str, text: str, earlier: list[str] = (), topic_earlier: list[str] | None = None) -> ItemReview:
+        """``earlier``: the items before this one; ``topic_earlier``: those whose topic it must
+        not repeat (the numbered ones: the preamble speaks of every section's work), by default
+        the same."""
         body = _ITEM_NUMBER.sub("", text)
         found: dict[str, str] = {}
         checks = (
@@ -86,18 +89,25 @@ class Reviewer:
             why = check(body)
             if why:
                 found[kind] = why
+        topic_earlier = earlier if topic_earlier is None else topic_earlier
         for other in earlier:
             other = _ITEM_NUMBER.sub("", other)
-            if repeats(body, other) or (self.same_topic is not None and self.same_topic(other, body)):
+            if repeats(body, other):
                 found["repeat"] = other[:20]
                 break
+        if self.same_topic is not None and "repeat" not in found:
+            other = next((t for t in topic_earlier if self.same_topic(_ITEM_NUMBER.sub("", t), body)), None)
+            if other is not None:
+                found["repeat"] = _ITEM_NUMBER.sub("", other)[:20]
         return ItemReview(role, text, found)
 
     def review_draft(self, draft: Draft) -> list[ItemReview]:
-        reviews, seen = [], []
+        reviews, seen, numbered = [], [], []
         for role, text in items_of(draft):
-            reviews.append(self.review(role, text, seen))
+            reviews.append(self.review(role, text, seen, numbered))
             seen.append(text)
+            if _ITEM_NUMBER.match(text):
+                numbered.append(text)
         return reviews
 
     def _damaged(self, text: str) -> str | None:

@@ -30,6 +30,8 @@ def level_of_term(term: str, source_level: str | None = None) -> tuple[str, str]
     """(level, group) of a vocabulary word, e.g. 镇党委 → (乡镇, party).  A word two levels use
     (市政协: a city's own name, a county's body above) is read as the source plan's level uses
     it, else as a level's word for itself rather than for the body above."""
+    if source_level and term.endswith("政协") and term in _CHAIN_ABOVE.get(source_level, ()):
+        return source_level, "above"  # a township plan's 市政协 is the 政协 it answers to
     found = [(level, group) for level, groups in LEVEL_TERMS.items() for group, words in groups.items() if term in words]
     found.sort(key=lambda lg: (lg[0] != source_level, lg[1] == "above"))
     return found[0] if found else None

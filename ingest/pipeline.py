@@ -21,7 +21,7 @@ from ingest.indexing import index_chunks
 from ingest.lexicon import rules_version
 from ingest.loaders import SUPPORTED_SUFFIXES, load_file
 from ingest.model import Chunk, Document, content_hash
-from ingest.quality import corpus_signals
+from ingest.corpus_index import corpus_signals
 from ingest.split import split_documents
 from ingest.units import Unit, build_units
 

@@ -7,22 +7,19 @@ Two kinds of finding:
   quoted local slogans, named programmes, documents, meetings, regional strategies.
 
 Local findings need only the text; damage and typos need the corpus (a clean copy, the usual
-spelling), so :class:`CorpusIndex` finds those once every file is in.  The same functions check
+spelling), so :class:`ingest.corpus_index.CorpusIndex` finds those once every file is in.  The same functions check
 a finished draft (drafting.review), so the draft is judged by the rules that built it.
 """
 from __future__ import annotations
 
-import difflib
 import re
-from collections import Counter
 from dataclasses import asdict, dataclass
 
 from ingest.lexicon import blurb_cues, particular_rules
 from ingest.textkit import CN_DIGITS, SENTENCE_END, STOPS
-from ingest.tokens import char_bigrams
 
 # Signals that keep a unit out of a draft unless drafting can repair them.
-SIGNAL_KINDS = ("damaged", "typo", "doubled", "numbering", "placeholder_mark", "fragment", "past_tense", "blurb", "misplaced")
+SIGNAL_KINDS = ("damaged", "typo", "doubled", "numbering", "placeholder_mark", "fragment", "past_tense", "blurb", "misplaced", "mixed", "essay")
 
 # Enumerations inside an item: a reader expects all of one, so a unit uses it whole or not at all.
 _CN = CN_DIGITS
@@ -41,6 +38,13 @@ _LONE_MOU = re.compile(r"(?<!某)某(?![某些种个一方项位])")
 # A row of a table plan read as text: its field labels glued into the sentence ("…加快落实协商
 # 内容：针对…", "牵头单位：").  Its pieces are no plan item until the table is read as a table.
 _FIELD_LABEL = re.compile(r"(?<=[\u4e00-\u9fff）)])(?:协商|调研|视察|监督)?(?:内容|形式|时间安排|牵头单位|责任单位|承办单位|参加人员|参与人员|完成时限)[：:]")
+# An article about 政协 in general, not a body's plan: "政协将积极…", "政协作为一个重要的政治
+# 组织，必须…" (a body's own plan says 县政协将, 我们将, or nothing).
+_ESSAY = re.compile(r"(?:^|[：:。；])\s*政协(?:将|作为|要|应当?|需要|必须|是)")
+# A heading word glued to the text it heads ("引言政协作为…", "总体要求教育界政协工作…"), and
+# the sentence that announces a plan ("现将…制定如下"): neither is an item.
+_GLUED_HEADING = re.compile(r"^(?:引言|前言|总体要求|主要工作和措施|重点工作|主要任务|工作措施)(?![是：:，,、。])")
+_ANNOUNCES = re.compile(r"现将.{0,30}?(?:制定|安排|计划|要点)如下")
 _ASIDE = re.compile(r"[（(][^）)]*[）)][。；]?")
 _PAST = re.compile(r"了|已经|取得|先后|半年来|一年来|今年以来|共收到|顺利交办|圆满完成|较好地")
 _FUTURE = re.compile(r"将|要|继续|力争|计划|拟|年内|全年|进一步|不断|积极")
@@ -132,6 +136,12 @@ def local_signals(lead: str | None, sentences: list[str]) -> list[Finding]:
     m = _FIELD_LABEL.search(whole)
     if m:
         found.append(Finding("fragment", m.group(0)))
+    m = _GLUED_HEADING.match(whole) or _ANNOUNCES.search(whole)
+    if m:
+        found.append(Finding("fragment", m.group(0)))
+    essay = next((m for m in map(_ESSAY.search, sentences) if m), None)
+    if essay:
+        found.append(Finding("essay", essay.group(0).strip("：:。； ")))
     if is_blurb(whole):
         found.append(Finding("blurb", whole[:30]))
     return found
@@ -221,171 +231,3 @@ def _places(text: str):
     from ingest.gazetteer import load_gazetteer
 
     return load_gazetteer().find(text)
-
-
-# --- what needs the corpus: damaged copies and typos -------------------------------------------
-
-
-class CorpusIndex:
-    """Every sentence of the corpus, to find damaged copies and spellings the corpus does not use.
-
-    A damaged copy is a sentence whose characters all occur, in order, in a longer sentence of
-    another document, the difference being a few dropped characters (走政协 for 走访政协委员).
-    A typo is a word outside the dictionary that differs in one character from a dictionary word
-    the corpus uses often in the same place (民童监督 beside many 民主监督).
-    """
-
-    def __init__(self, sentences: list[tuple[str, str]]):
-        """``sentences``: (document id, sentence text) pairs."""
-        # Each distinct text once, with the documents that hold it: the corpus repeats
-        # passages many times (a 2 MB line of one sentence must not cost its square).
-        docs_of: dict[str, set[str]] = {}
-        for doc, s in sentences:
-            if 10 <= len(s) <= _LONGEST_SENTENCE:
-                docs_of.setdefault(s, set()).add(doc)
-        self.docs_of = docs_of
-        self.sentences = list(docs_of)
-        self._grams = [char_bigrams(s) for s in self.sentences]
-        postings: dict[str, list[int]] = {}
-        for i, grams in enumerate(self._grams):
-            for g in grams:
-                postings.setdefault(g, []).append(i)
-        self._postings = postings
-        self._phrases = Counter()
-        for s in self.sentences:
-            for n in (3, 4):
-                self._phrases.update(s[i: i + n] for i in range(len(s) - n + 1))
-
-    def damage(self, sentence: str, doc_id: str | None = None) -> str | None:
-        """The clean copy of ``sentence`` if it is a damaged one (characters dropped), else None."""
-        if not 10 <= len(sentence) <= _LONGEST_SENTENCE:
-            return None
-        grams = char_bigrams(sentence)
-        if not grams:
-            return None
-        # Candidates share many of its character pairs; the rarest pairs find them fastest.
-        # Sorted by count, then by the pair itself: the same candidates in every process.
-        rare = sorted(grams, key=lambda g: (len(self._postings.get(g, ())), g))[:10]
-        seen: Counter = Counter(i for g in rare for i in self._postings.get(g, ()))
-        for i, hits in seen.most_common(20):
-            other = self.sentences[i]
-            if hits < 3 or self.docs_of[other] == {doc_id} or len(other) <= len(sentence) + 1:
-                continue
-            if len(grams & self._grams[i]) < 0.5 * len(grams):
-                continue
-            if _only_dropped(sentence, other):
-                return other
-        return None
-
-    def miscopied(self, sentence: str, doc_id: str | None = None) -> list[tuple[str, str]]:
-        """(word, word as another copy has it) where another document holds the same sentence
-        with a character or two typed otherwise, and its word is the dictionary's (立尝观点 beside
-        立场观点, 两分 beside 两份): the copy that reads as words is the right one."""
-        if not 10 <= len(sentence) <= _LONGEST_SENTENCE:
-            return []
-        grams = char_bigrams(sentence)
-        rare = sorted(grams, key=lambda g: (len(self._postings.get(g, ())), g))[:10]
-        seen: Counter = Counter(i for g in rare for i in self._postings.get(g, ()))
-        words = _dictionary()
-        for i, hits in seen.most_common(20):
-            other = self.sentences[i]
-            if len(other) != len(sentence) or other == sentence or self.docs_of[other] == {doc_id}:
-                continue
-            diff = [k for k, (a, b) in enumerate(zip(sentence, other)) if a != b]
-            if not 1 <= len(diff) <= 2 or diff[-1] - diff[0] > 1:
-                continue
-            if not re.fullmatch(r"[\u4e00-\u9fff]+", sentence[diff[0]: diff[-1] + 1] + other[diff[0]: diff[-1] + 1]):
-                continue  # a placeholder (xx, --) is adaptation's to fill
-            lo, hi = max(0, diff[0] - 1), diff[-1] + 2
-            mine = max(words.get(sentence[j: j + 2], 0) for j in range(lo, hi - 1))
-            theirs = max(words.get(other[j: j + 2], 0) for j in range(lo, hi - 1))
-            # Mine must read as no word at all: 县政协 beside 市政协 is another body, not a typo.
-            if mine == 0 and theirs > 100:
-                return [(sentence[lo:hi], other[lo:hi])]
-        return []
-
-    def typos(self, sentence: str) -> list[tuple[str, str]]:
-        """(word, usual word) for each word of ``sentence`` the corpus usually spells otherwise."""
-        import jieba
-
-        words = _dictionary()
-        out = []
-        pos = 0
-        for tok in jieba.cut(sentence):
-            start, pos = pos, pos + len(tok)
-            if len(tok) != 2 or tok in words or not re.fullmatch(r"[\u4e00-\u9fff]{2}", tok):
-                continue
-            if sentence[max(0, start - 1): start + 1] in words or sentence[start + 1: start + 3] in words:
-                continue  # the segmenter cut across real words (会上|作重点)
-            after = sentence[pos: pos + 2]
-            best = None
-            for k in range(2):
-                for cand, count in self._variants(tok, k, after):
-                    if cand in words and words[cand] > 1000 and count >= 3 and (best is None or count > best[1]):
-                        best = (cand, count)
-            if best and self._phrases[tok + after] * 5 <= best[1]:
-                out.append((tok, best[0]))
-        return out
-
-    def _variants(self, word: str, k: int, after: str):
-        """Words that differ from ``word`` at position ``k`` and precede ``after`` in the corpus."""
-        fixed = word[1 - k]
-        for phrase, count in self._phrase_index().get((k, fixed, after), ()):
-            yield phrase, count
-
-    def _phrase_index(self) -> dict:
-        index = getattr(self, "_pindex", None)
-        if index is None:
-            index = {}
-            for phrase, count in self._phrases.items():
-                if len(phrase) != 4 or count < 3:
-                    continue
-                word, after = phrase[:2], phrase[2:]
-                for k in range(2):
-                    index.setdefault((k, word[1 - k], after), []).append((word, count))
-            self._pindex = index
-        return index
-
-
-def _only_dropped(short: str, long: str) -> bool:
-    """Whether ``short`` is ``long`` with characters dropped here and there, and nothing else changed.
-
-    Damage drops one or two characters at a time (走政协 for 走访政协委员); a variant adds a
-    clause, a word, a lead-in or quotes, which are not damage.
-    """
-    matcher = difflib.SequenceMatcher(None, short, long, autojunk=False)
-    pieces = []
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            continue
-        if op == "delete" and i1 > 0 and set(short[i1:i2]) == {short[i1 - 1]}:
-            continue  # a character typed twice in the damaged copy (要有有一次)
-        if op != "insert" or i1 == 0:
-            return False
-        piece = long[j1:j2]
-        if len(piece) > 2 or re.search(r"[^\u4e00-\u9fff]", piece):
-            return False
-        pieces.append(piece)
-    return len(pieces) >= 2 or (len(pieces) == 1 and len(pieces[0]) == 1)
-
-
-def corpus_signals(units: list[tuple[str, str, list[str]]]) -> dict[str, list[Finding]]:
-    """Damaged copies and typos across the corpus: unit id → findings.
-
-    ``units``: (unit id, document id, sentences) of every stored unit.
-    """
-    index = CorpusIndex([(doc, s) for _, doc, sentences in units for s in sentences])
-    found: dict[str, list[Finding]] = {}
-    damage: dict[tuple[str, str], str | None] = {}  # each repeated sentence is checked once
-    typos: dict[str, list[tuple[str, str]]] = {}
-    for uid, doc, sentences in units:
-        for i, s in enumerate(sentences):
-            if (s, doc) not in damage:
-                damage[s, doc] = index.damage(s, doc)
-            if damage[s, doc] is not None:
-                found.setdefault(uid, []).append(Finding("damaged", s, i, damage[s, doc]))
-            if s not in typos:
-                typos[s] = (index.typos(s) + index.miscopied(s, doc)) if len(s) <= _LONGEST_SENTENCE else []
-            for word, fix in typos[s]:
-                found.setdefault(uid, []).append(Finding("typo", word, i, fix))
-    return found

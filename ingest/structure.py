@@ -141,6 +141,9 @@ def section_role(heading_path: list[str], body: str) -> str:
 # 行…职能") opens a plan; under any other heading it repeats the preamble.
 _STANCE = re.compile(r"在[^。；]{2,24}?(?:领导|指导)下")
 _STANCE_WORDS = re.compile(r"贯彻|精神|职能|为指导")
+# An item's closing purpose ("…形成高质量提案，以充分发挥提案在民主监督中的作用") says which
+# section's work it serves.
+_PURPOSE = re.compile(r"[，,](?:以|为|从而|进而)[^，,。；]*[。；]?$")
 
 
 def misplaced(role: str, lead: str | None, sentences: list[str]) -> str | None:
@@ -157,7 +160,11 @@ def misplaced(role: str, lead: str | None, sentences: list[str]) -> str | None:
     opening = (lead or "") + (sentences[0] if sentences else "")
     if _STANCE.search(opening) and _STANCE_WORDS.search(opening):
         return "指导思想"
-    for part in members("".join(sentences)) or [opening]:
+    purpose = _PURPOSE.search(sentences[-1]) if sentences else None
+    parts = members("".join(sentences)) or [opening]
+    if purpose:
+        parts.append(purpose.group(0))
+    for part in parts:
         if any(w in part for w in ROLE_KEYWORDS[role]):
             continue
         scores = {r: sum(part.count(w) for w in words) for r, words in ROLE_KEYWORDS.items() if r not in (role, "指导思想")}

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from ingest.model import Chunk, content_hash
-from ingest.quality import Finding, local_signals, particulars, split_sentences
+from ingest.quality import Finding, local_signals, members, particulars, split_sentences
 from ingest.structure import misplaced, parse_heading, section_role
 from ingest.textkit import CN_DIGITS, ENUMERATOR, SENTENCE_END
 
@@ -111,7 +111,23 @@ def build_units(doc_id: str, text: str, chunks: list[Chunk]) -> list[Unit]:
             current = _Open(lead, [rest] if rest else [], start, end, path, False)
     if current:
         pieces.append(current)
-    return [_unit(doc_id, i, p, chunks) for i, p in enumerate(pieces) if p.lines or p.lead]
+    units = [_unit(doc_id, i, p, chunks) for i, p in enumerate(pieces) if p.lines or p.lead]
+    return _essay_throughout(units)
+
+
+# Two units in the voice of an article about 政协 ("政协将…", "政协作为…") make the document
+# such an article: its other units ("我们将加强组织建设，培养更多优秀的政协委员") are no body's
+# plan either.
+_ESSAY_UNITS = 2
+
+
+def _essay_throughout(units: list[Unit]) -> list[Unit]:
+    essays = [u for u in units if any(f.kind == "essay" for f in u.signals)]
+    if len(essays) >= _ESSAY_UNITS:
+        for u in units:
+            if u not in essays:
+                u.signals.append(Finding("essay", essays[0].signals[-1].text if essays[0].signals else "政协"))
+    return units
 
 
 # A numbered item glued to the end of the one before by a scraper ("…新的贡献。2、努力促进社会
@@ -163,7 +179,9 @@ def _unit(doc_id: str, position: int, piece: _Open, chunks: list[Chunk]) -> Unit
     signals = local_signals(lead, sentences)
     other_role = misplaced(role, lead, sentences)
     if other_role:
-        signals.append(Finding("misplaced", other_role))
+        # An enumeration with a member about other work is mixed: no section takes it whole.
+        # Otherwise the unit is another section's, and may serve there.
+        signals.append(Finding("mixed" if members("".join(sentences)) else "misplaced", other_role))
     return Unit(
         id="n" + content_hash(doc_id, str(position), whole),
         doc_id=doc_id,

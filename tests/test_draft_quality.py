@@ -15,7 +15,8 @@ from drafting.compose import fits_role, repeats
 from drafting.model import DraftRequest
 from drafting.review import Reviewer
 from ingest.pipeline import parse_file
-from ingest.quality import CorpusIndex, enumeration, is_blurb, is_past, local_signals, particulars
+from ingest.corpus_index import CorpusIndex
+from ingest.quality import enumeration, is_blurb, is_past, local_signals, particulars
 from ingest.units import build_units
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
@@ -50,7 +51,7 @@ def test_a_damaged_copy_is_found_with_its_clean_copy():
 
 
 def test_ingest_marks_the_damaged_unit_and_names_the_clean_sentence():
-    from ingest.quality import corpus_signals
+    from ingest.corpus_index import corpus_signals
 
     units = sample_units()
     found = corpus_signals([(u.id, u.doc_id, u.sentences) for u in units])
