@@ -26,14 +26,18 @@ def read_table(relative: str) -> list[dict[str, str]]:
 
 @lru_cache(maxsize=None)
 def rules_version() -> str:
-    """A digest of every table ingest reads its rules from (lexicon, references, gazetteer):
-    when one changes, every file's units are out of date and the next ingest re-parses it."""
+    """A digest of everything that decides what ingest derives from a file: the tables it reads
+    (lexicon, references, gazetteer, domain.json) and its own code.  When one changes, every
+    stored file's units and signals are out of date and the next ingest parses it again (the
+    vectors of unchanged chunk texts are reused)."""
     digest = hashlib.sha256()
-    for folder in ("lexicon", "references", "gazetteer"):
-        for path in sorted((DATA_DIR / folder).rglob("*")):
-            if path.is_file():
-                digest.update(path.relative_to(DATA_DIR).as_posix().encode())
-                digest.update(path.read_bytes())
+    code = Path(__file__).resolve().parent
+    paths = [p for folder in ("lexicon", "references", "gazetteer") for p in sorted((DATA_DIR / folder).rglob("*"))]
+    paths += [DATA_DIR / "domain.json", *sorted(code.rglob("*.py"))]
+    for path in paths:
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
