@@ -29,7 +29,7 @@ from . import families as fam
 from .lexical import tokenize
 from ingest.chunking import sentence_units
 from ingest.units import Unit
-from vectorstore import units_table
+from vectorstore import bodies_table, units_table
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +113,8 @@ _DOC_COLUMNS = (
     "text, span_start, span_end, family_id"
 )
 # Fields an admin may correct by hand; the corrections survive re-ingest.
-OVERRIDABLE = {"title": str, "level": str, "year": (int, type(None)), "kind": str, "on_topic": bool, "org_name": (str, type(None))}
+OVERRIDABLE = {"title": str, "level": str, "year": (int, type(None)), "kind": str, "on_topic": bool, "org_name": (str, type(None)),
+               "body": (str, type(None))}  # body: whose plan it is (a name: 上城区政协), ingest.bodies
 
 _CHUNK_COLUMNS = (
     "id, doc_id, source, text, heading_path, section_role, span_start, span_end, "
@@ -259,7 +260,7 @@ class CorpusStore:
                 )
             if 0 < version < 2:
                 _upgrade_to_2(db)
-            db.executescript(_SCHEMA + units_table.DDL)
+            db.executescript(_SCHEMA + units_table.DDL + bodies_table.DDL)
             if 0 < version < 3:
                 # Schema 3 adds the units ingest computes: forget the files' fingerprints so the
                 # next ingest parses every file again (hand corrections are kept).
@@ -522,6 +523,7 @@ class CorpusStore:
                 tx.execute("DELETE FROM chunks WHERE source = ?", (source,))
                 tx.execute("DELETE FROM documents WHERE source = ?", (source,))
                 units_table.write(tx, source, plan_units)
+                bodies_table.write(tx, source, documents)
                 tx.executemany(
                     "INSERT OR IGNORE INTO chunk_units (chunk_id, unit_id) VALUES (?, ?)",
                     [(cid, uid) for cid, per_chunk in units.items() for uid in per_chunk],
@@ -581,6 +583,7 @@ class CorpusStore:
                 tx.execute("DELETE FROM chunk_units WHERE chunk_id IN (SELECT id FROM chunks WHERE source = ?)", (source,))
                 tx.execute("DELETE FROM chunks WHERE source = ?", (source,))
                 units_table.delete(tx, source)
+                bodies_table.delete(tx, source)
                 _bump_generation(tx)
                 tx.execute("DELETE FROM documents WHERE source = ?", (source,))
                 tx.execute("DELETE FROM sources WHERE source = ?", (source,))
@@ -641,6 +644,11 @@ class CorpusStore:
         """The plan items ingest found in these chunks (every unit when None)."""
         with self._lock:
             return units_table.read(self._conn(), chunk_ids)
+
+    def bodies(self) -> dict[str, "bodies_table.BodyRow"]:
+        """Document id → the body ingest found it is by (``ingest.bodies``; overrides not applied)."""
+        with self._lock:
+            return bodies_table.read(self._conn())
 
     def unit_sentences(self) -> list[tuple[str, str, list[str]]]:
         """(unit id, document id, sentences) of every unit: the corpus-wide checks read these."""
