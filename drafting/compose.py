@@ -109,8 +109,10 @@ def _loosely_fits(unit: Unit, chunk_role: str, role: str) -> bool:
 class SectionComposer:
     """Builds one section's text from units, keeping sources varied across the whole draft."""
 
-    def __init__(self, adapter: Adapter, units_of, *, family_counts: dict[str, int], max_share: float = 0.4):
+    def __init__(self, adapter: Adapter, units_of, *, family_counts: dict[str, int], max_share: float = 0.4,
+                 own_docs: frozenset[str] = frozenset()):
         self.adapter = adapter
+        self.own_docs = own_docs  # the requester's own documents: their particulars are its own (drafting.own)
         self.units_of = units_of  # chunk ids → their units (the store's)
         self.family_counts = family_counts  # sentences per document family so far, draft-wide
         self.max_share = max_share
@@ -192,8 +194,10 @@ class SectionComposer:
         if not kept:
             return None
         lead = None
+        if unit.lead and self._repaired(unit, -1, unit.lead) is None:
+            return None  # the item's title names another body's own things (its centre, its zone)
         if unit.lead:
-            head = self.adapter.adapt(unit.lead, src.level, src.year, _names(unit))
+            head = self.adapter.adapt(unit.lead, src.level, src.year, _names(unit), own=unit.doc_id in self.own_docs)
             lead = head.text if _clean(head) else None
             if lead is None:
                 return None  # the item's own title names somebody else's affairs
@@ -219,14 +223,14 @@ class SectionComposer:
             elif f.kind in _SENTENCE_BLOCKERS:
                 return None
         for p in unit.particulars:
-            if not p.generalise and p.text in text:
+            if not p.generalise and p.text in text and unit.doc_id not in self.own_docs:
                 return None  # another body's zone, slogan, programme …: nothing to generalise
         if _LATIN_WORD.search(text):
             return None  # machine back-translation damage ("CPPCC", "service")
         return text
 
     def _adapted(self, unit: Unit, text: str, src: SourceRef):
-        adapted = self.adapter.adapt(text, src.level, src.year, _names(unit))
+        adapted = self.adapter.adapt(text, src.level, src.year, _names(unit), own=unit.doc_id in self.own_docs)
         if not _clean(adapted) or remaining_problems(adapted.text, self.adapter.level):
             return None
         return adapted.text, adapted.changes
