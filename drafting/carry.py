@@ -85,6 +85,9 @@ class CarryForward:
         self.own = own
         self.store = drafter.searcher.store
         self.sections, self.chunks = base_sections(self.store, base)
+        if request.sections:
+            # Sections asked for by name: the base plan's sections of those roles, and the rest new.
+            self.sections = [s for s in self.sections if s.role in request.sections]
         present = {s.role for s in self.sections} | {u.section_role for s in self.sections for u in s.units}
         wanted = outline(request.level, request.sections, request.topics)
         missing = [s for s in wanted if s.role not in present and s.role != "other"]
@@ -210,6 +213,7 @@ class _Item:
             self.label = UPDATED if head.changes else self.label
         past = {f.sentence for f in unit.signals if f.kind == "past_tense"}
         for k, sentence in enumerate(unit.sentences):
+            sentence = _repaired(unit, k, sentence)
             adapted = adapter.adapt(sentence, level, self.year, names, own=own)
             over = [c for c in adapted.changes if c.kind == "drop"]
             if over:
@@ -230,6 +234,14 @@ class _Item:
             self.left_out = f"{plan}中的“{unit.sentences[0][:30]}”一项未沿用：{self.dropped[0] if self.dropped else '无可沿用的内容'}"
             return False
         return True
+
+
+def _repaired(unit: Unit, k: int, sentence: str) -> str:
+    """The sentence with ingest's certain repairs (its clean copy, the corpus's spelling)."""
+    for f in unit.signals:
+        if f.sentence == k and f.fix:
+            sentence = f.fix if f.kind == "damaged" else sentence.replace(f.text, f.fix) if f.kind in ("typo", "doubled") else sentence
+    return sentence
 
 
 _DONE = re.compile(r"已|共收到|办结|完成|取得")

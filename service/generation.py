@@ -14,10 +14,11 @@ from typing import Any, Iterator
 
 from flask import current_app, url_for
 
+from drafting.carry import FROM_SCRATCH
 from drafting.engine import title_of
 from drafting.model import Draft, DraftRequest, DraftRequestError
 from drafting.schemas import DraftRequestModel
-from service import get_drafter, history
+from service import get_drafter, get_store, history
 from service.db import User, session_scope
 from service.schemas import ValidationFailed
 
@@ -26,9 +27,14 @@ def parse_request(data: Any) -> DraftRequest:
     """A validated DraftRequest; a bad field is a 400 whose message starts with the field's name
     (``form_message`` names it in the form's words: 单位名称：必填…)."""
     try:
-        return DraftRequest.from_dict(data)
+        req = DraftRequest.from_dict(data)
     except DraftRequestError as exc:
         raise ValidationFailed(exc.field, str(exc), exc.form_message) from None
+    if req.base_plan not in (None, FROM_SCRATCH) and get_store().document(req.base_plan) is None:
+        # Refused before a stream starts: the base plan is read before the first section.
+        raise ValidationFailed("base_plan", f"base_plan: 没有编号为{req.base_plan}的文档 (no such document)",
+                               f"底稿：没有编号为{req.base_plan}的文档")
+    return req
 
 
 def field_labels() -> dict[str, str]:

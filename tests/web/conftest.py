@@ -208,6 +208,9 @@ class CannedStore:
     def documents(self, include_off_topic=True):
         return []
 
+    def bodies(self):
+        return {}
+
     def generation(self):
         return 0
 
