@@ -77,3 +77,22 @@ def hashing_store(tmp_path):
     store = CorpusStore(tmp_path / "store", embedder=HashingEmbedder())
     yield store
     store.close()
+
+
+OWN_PLANS = ROOT / "tests" / "data" / "own_plans"
+
+
+@pytest.fixture(scope="session")
+def own_store_dir(tmp_path_factory, sample_store_dir) -> Path:
+    """The sample store with a body's own plans added (tests/data/own_plans: 政协云屏市桐溪区委员会's
+    plans of 2024 and 2025, written for the tests), through the real CLI and the real embedder."""
+    import shutil
+    import sqlite3
+
+    data_dir = tmp_path_factory.mktemp("own-store") / "data"
+    with sqlite3.connect(sample_store_dir / "catalog.sqlite") as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the copy must hold every committed row
+    shutil.copytree(sample_store_dir, data_dir, ignore=shutil.ignore_patterns("ingest.lock"))
+    result = plandraft_cli(["ingest", str(OWN_PLANS)], data_dir)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return data_dir
