@@ -85,7 +85,9 @@ def known_bodies(store) -> list[KnownBody]:
     for key, docs in sorted(by_key.items()):
         own = OwnDocuments(key, tuple(docs), {d.id: key_of(d, found) or key for d in docs})
         body = parse_body(key)
-        name = min((n for n in names[key] if n and "/" not in n and body_key(n) == key), key=len, default=key)
+        # The short name the body's documents use (香山街道政协工委), else its key (桐溪区政协).
+        short = [n for n in names[key] if n and body and n.startswith(body.place) and body_key(n) == key]
+        name = min(short, key=len, default=key)
         out.append(KnownBody(key, name, body.level if body else "unknown",
                              [{"doc_id": d.id, "year": d.year, "title": d.title} for d in own.plans()]))
     return out
