@@ -65,3 +65,28 @@ def test_a_draft_from_scratch_has_no_labels_and_an_unknown_base_is_refused(own_a
     assert bad.status_code == 400 and bad.get_json()["error"].startswith("base_plan: 没有编号为")
     form = staff.form("/drafts/new", {**REQUEST, "base_plan": "0000000000000000"})
     assert form.status_code == 400 and "底稿：没有编号为0000000000000000的文档" in form.text
+
+
+def test_an_admin_marks_whose_plan_a_document_is(own_app, login):
+    from service import get_store
+
+    with own_app.app_context():
+        doc = next(d for d in get_store().documents() if d.year == 2024 and "桐溪区" in d.title)
+    admin = login("ada")
+    url = f"/admin/documents/{doc.id}/edit"
+    page = admin.get(url).text
+    assert "自动识别：政协云屏市桐溪区委员会" in page
+    fields = {"level": "县区", "kind": "计划", "year": "2024", "on_topic": "1"}
+    bad = admin.form(url, {**fields, "body": "区政协"})
+    assert bad.status_code == 400 and "本单位：须为某一政协的名称" in bad.text
+    assert admin.form(url, {**fields, "body": "政协龙城市柳江区委员会"}).status_code == 302
+    form = login("sam").get("/drafts/new").text
+    assert '<option value="柳江区政协">' in form and "以2024年计划为底稿：政协云屏市桐溪区委员会2024年工作计划" in form
+    with own_app.app_context():
+        from drafting.own import own_documents
+
+        assert [d.year for d in own_documents(get_store(), "柳江区政协").docs] == [2024]
+        assert [d.year for d in own_documents(get_store(), "桐溪区政协").docs] == [2025]
+    assert admin.form(url, {**fields, "body": ""}).status_code == 302  # back to what ingest found
+    with own_app.app_context():
+        assert {d.year for d in own_documents(get_store(), "桐溪区政协").docs} == {2024, 2025}
