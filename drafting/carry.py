@@ -227,7 +227,9 @@ class _Item:
             if lead is not None and not self.kept:
                 text, source_text = f"{lead}。{text}", f"{unit.lead}。{sentence}"
                 changes = lead_changes + changes
-            self.kept.append((text, source_text, changes, k in past or None in past))
+            # Ingest flags a whole unit when half its sentences report work done: mark those.
+            done = k in past or (None in past and (is_past(sentence) or _reads_done(sentence, self.year or 0)))
+            self.kept.append((text, source_text, changes, done))
         if not self.kept and lead is not None:
             self.kept.append((f"{lead}。", f"{unit.lead}。", lead_changes, False))
         if not self.kept:
