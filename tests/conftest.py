@@ -53,10 +53,14 @@ def sample_store_dir(sample_ingest) -> Path:
 @pytest.fixture(scope="session")
 def sample_store(sample_store_dir):
     """A CorpusStore over the ingested samples (real embedder, embedded Chroma)."""
+    yield from _opened_store(sample_store_dir)
+
+
+def _opened_store(data_dir: Path):
     from plandraft import settings
     from plandraft.resources import open_store
 
-    store = open_store(settings.load({"DATA_DIR": str(sample_store_dir)}))
+    store = open_store(settings.load({"DATA_DIR": str(data_dir)}))
     yield store
     store.close()
 
@@ -96,3 +100,9 @@ def own_store_dir(tmp_path_factory, sample_store_dir) -> Path:
     result = plandraft_cli(["ingest", str(OWN_PLANS)], data_dir)
     assert result.returncode == 0, result.stderr[-2000:]
     return data_dir
+
+
+@pytest.fixture(scope="session")
+def own_store(own_store_dir):
+    """A CorpusStore over ``own_store_dir`` (real embedder, embedded Chroma)."""
+    yield from _opened_store(own_store_dir)

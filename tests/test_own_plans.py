@@ -19,16 +19,6 @@ BASE_HEADINGS = ["加强思想政治引领", "聚焦协商议政", "强化民主
 
 
 @pytest.fixture(scope="module")
-def own_store(own_store_dir):
-    from plandraft import settings
-    from plandraft.resources import open_store
-
-    store = open_store(settings.load({"DATA_DIR": str(own_store_dir)}))
-    yield store
-    store.close()
-
-
-@pytest.fixture(scope="module")
 def drafter(own_store):
     from drafting.engine import Drafter
     from vectorstore.search import Searcher
