@@ -104,6 +104,13 @@ class CarryForward:
             layout.insert(at, new)
         self.layout = layout
 
+    def title(self) -> str:
+        """The base plan's title with the new year (政协云屏市桐溪区委员会2026年工作计划), else the usual one."""
+        old = self.base.year and f"{self.base.year}年"
+        if old and old in self.base.title and len(self.base.title) <= 40:
+            return self.base.title.replace(old, f"{self.request.year}年", 1)
+        return f"{self.request.org_name}{self.request.year}年工作计划"
+
     def plan(self) -> list[OutlineSection]:
         return [part if isinstance(part, OutlineSection) else OutlineSection(part.role, part.title or PREAMBLE_TITLE, "")
                 for part in self.layout]

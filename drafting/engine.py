@@ -131,7 +131,12 @@ class Drafter:
     def draft(self, request: DraftRequest) -> Draft:
         sections = list(self.stream(request))
         warnings = [w for s in sections for w in s.warnings]
-        return Draft(id=uuid.uuid4().hex[:16], request=request, title=title_of(request), sections=sections, warnings=warnings)
+        return Draft(id=uuid.uuid4().hex[:16], request=request, title=self.title(request), sections=sections, warnings=warnings)
+
+    def title(self, request: DraftRequest) -> str:
+        """The draft's title: our base plan's own, for the new year, when it carries one forward."""
+        carried = carry.carry_forward(self, request)
+        return carried.title() if carried is not None else title_of(request)
 
     def _retrieve(self, request: DraftRequest, section, target_chars: int, others: tuple[str, ...] = (), own: tuple[str, ...] = ()):
         # About one passage per 100 characters wanted, three times over: most units of a

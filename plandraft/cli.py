@@ -206,7 +206,6 @@ def users_list(context: Context) -> None:
 @pass_context
 def draft(context: Context, level, year, org_name, parent_body, topics, sections, llm, base_plan, as_json) -> None:
     """Draft a plan for one body, level and year, section by section (validated as the web form and the API are)."""
-    from drafting.engine import title_of
     from drafting.model import CARRY_LABELS, DraftRequest, DraftRequestError
     from plandraft.resources import make_drafter
 
@@ -233,7 +232,7 @@ def draft(context: Context, level, year, org_name, parent_body, topics, sections
     if as_json:
         click.echo(json.dumps(drafter.draft(request).to_dict(), ensure_ascii=False, indent=1))
         return
-    click.echo(title_of(request))
+    click.echo(drafter.title(request))
     warnings = []
     for section in drafter.stream(request):  # printed as each section is ready
         click.echo(f"\n{section.title}\n{section.text}")

@@ -15,7 +15,6 @@ from typing import Any, Iterator
 from flask import current_app, url_for
 
 from drafting.carry import FROM_SCRATCH
-from drafting.engine import title_of
 from drafting.model import Draft, DraftRequest, DraftRequestError
 from drafting.schemas import DraftRequestModel
 from service import get_drafter, get_store, history
@@ -59,7 +58,7 @@ def stream(req: DraftRequest, user_id: int) -> Iterator[str]:
         {
             "event": "plan",
             "total": total,
-            "title": title_of(req),
+            "title": drafter.title(req),
             "sections": [{"role": s.role, "title": t} for s, t in zip(planned, drafter.titles(req))],
         }
     )
@@ -69,7 +68,7 @@ def stream(req: DraftRequest, user_id: int) -> Iterator[str]:
             sections.append(section)
             yield _line({"event": "section", "index": index, "done": index + 1, "total": total, "section": section.to_dict()})
         warnings = [w for s in sections for w in s.warnings]
-        draft = Draft(id=uuid.uuid4().hex[:16], request=req, title=title_of(req), sections=sections, warnings=warnings)
+        draft = Draft(id=uuid.uuid4().hex[:16], request=req, title=drafter.title(req), sections=sections, warnings=warnings)
         with session_scope() as db:
             history.create(db, draft, db.get(User, user_id))
     except Exception as exc:  # the client has a 200 already: report in-band

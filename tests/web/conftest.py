@@ -274,6 +274,9 @@ class PausingDrafter:
     def titles(self, request):
         return self.inner.titles(request)
 
+    def title(self, request):
+        return self.inner.title(request)
+
     def draft(self, request):
         return self.inner.draft(request)
 
