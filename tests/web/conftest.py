@@ -256,7 +256,22 @@ def canned_staff(canned_app) -> LoggedIn:
     return LoggedIn(canned_app, "sam")
 
 
-# -- the browser tests' server ---------------------------------------------------------------
+# -- the browser tests' browser and server -----------------------------------------------------
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium through Playwright, one for every browser test module (Playwright's sync
+    API runs one at a time)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
 
 SECTION_PAUSE = 0.35  # seconds between streamed sections, so progress can be watched and photographed
 

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from test_browser import browser, log_in, page, shot  # noqa: F401  (fixtures and helpers of the browser tests)
+from test_browser import log_in, page, shot  # noqa: F401  (the browser tests' page fixture and helpers)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
