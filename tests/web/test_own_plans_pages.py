@@ -90,3 +90,20 @@ def test_an_admin_marks_whose_plan_a_document_is(own_app, login):
     assert admin.form(url, {**fields, "body": ""}).status_code == 302  # back to what ingest found
     with own_app.app_context():
         assert {d.year for d in own_documents(get_store(), "桐溪区政协").docs} == {2024, 2025}
+
+
+def test_an_edited_carried_section_keeps_its_labels(own_app, login):
+    staff = login("sam")
+    draft = staff.post_json("/api/drafts", REQUEST).get_json()
+    first = draft["sections"][1]
+    lines = first["text"].split("\n")
+    edited = "\n".join([lines[0].replace("2期", "3期"), *lines[1:], "（三）组织委员学习新修订的政协章程。"])
+    texts = [None] * len(draft["sections"])
+    texts[1] = {"text": edited}
+    saved = staff.post_json(f"/api/drafts/{draft['id']}/versions", {"base_version": 1, "sections": texts})
+    assert saved.status_code == 201, saved.text
+    section = saved.get_json()["sections"][1]
+    labels = {s["text"]: s["label"] for s in section["sentences"]}
+    assert [v for k, v in labels.items() if "3期" in k] == ["更新"]
+    assert labels["组织委员学习新修订的政协章程。"] == "新增"
+    assert section["base"]["year"] == 2025
