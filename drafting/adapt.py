@@ -45,16 +45,19 @@ class Adapter:
 
     # -- the steps, in the order they run ------------------------------------------------------
 
-    def adapt(self, text: str, source_level: str = "unknown", source_year: int | None = None, known_names: tuple[str, ...] | list[str] = ()) -> Adapted:
+    def adapt(self, text: str, source_level: str = "unknown", source_year: int | None = None, known_names: tuple[str, ...] | list[str] = (),
+              *, own: bool = False) -> Adapted:
         """``known_names``: names ingest found in the source passage (香山街道 …); their stems
-        (香山) are caught too, as in "香山花园"."""
+        (香山) are caught too, as in "香山花园".  ``own``: the text is from the requester's own
+        plan (drafting.own): its names and level words are its own and stay."""
         changes: list[Change] = []
         text = self._years(text, source_year, changes)
         text = self._dated(text, changes)
         text = self._place_placeholders(text, changes)
-        text = self._names(text, changes)
-        text = self._stems(text, known_names, changes)
-        text = self.wording.rewrite(text, source_level, changes)
+        if not own:
+            text = self._names(text, changes)
+            text = self._stems(text, known_names, changes)
+        text = self.wording.rewrite(text, self.level if own else source_level, changes)
         text = self._placeholders(text, changes)
         return Adapted(text, changes)
 

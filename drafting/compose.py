@@ -121,10 +121,11 @@ class SectionComposer:
     """Builds one section's text from units, keeping sources varied across the whole draft."""
 
     def __init__(self, adapter: Adapter, units_of, *, family_counts: dict[str, int], max_share: float = 0.4,
-                 same_topic=None, reviewer=None):
+                 same_topic=None, reviewer=None, own_docs: frozenset[str] = frozenset()):
         self.adapter = adapter
         self.reviewer = reviewer  # the reader's rules (drafting.review.Reviewer): an item they fault is not used
         self.same_topic = same_topic  # (a, b) → whether b covers a's topic (drafting.overlap)
+        self.own_docs = own_docs  # the requester's own documents: their particulars are its own (drafting.own)
         self.units_of = units_of  # chunk ids → their units (the store's)
         self.family_counts = family_counts  # sentences per document family so far, draft-wide
         self.max_share = max_share
@@ -217,8 +218,10 @@ class SectionComposer:
         if not kept:
             return None
         lead = None
+        if unit.lead and self._repaired(unit, -1, unit.lead) is None:
+            return None  # the item's title names another body's own things (its centre, its zone)
         if unit.lead:
-            head = self.adapter.adapt(unit.lead, src.level, src.year, _names(unit))
+            head = self.adapter.adapt(unit.lead, src.level, src.year, _names(unit), own=unit.doc_id in self.own_docs)
             lead = head.text if _clean(head) else None
             if lead is None:
                 return None  # the item's own title names somebody else's affairs
@@ -229,8 +232,12 @@ class SectionComposer:
             return None
         if self.same_topic is not None and any(self.same_topic(t, item.text) for t in self.topic_texts):
             return None  # the same topic in other words
-        if self.reviewer is not None and self.reviewer.review(role, item.text, self.items_text, self.topic_texts).faults:
-            return None  # what a reader would send back
+        if self.reviewer is not None:
+            faults = self.reviewer.review(role, item.text, self.items_text, self.topic_texts).faults
+            if unit.doc_id in self.own_docs:
+                faults = {k: v for k, v in faults.items() if k != "foreign_particular"}  # our own names
+            if faults:
+                return None  # what a reader would send back
         for text, _, _ in kept:
             self.chosen.append(char_bigrams(text))
         return item
@@ -248,14 +255,14 @@ class SectionComposer:
             elif f.kind in _SENTENCE_BLOCKERS:
                 return None
         for p in unit.particulars:
-            if not p.generalise and p.text in text:
+            if not p.generalise and p.text in text and unit.doc_id not in self.own_docs:
                 return None  # another body's zone, slogan, programme …: nothing to generalise
         if _LATIN_WORD.search(text):
             return None  # machine back-translation damage ("CPPCC", "service")
         return text
 
     def _adapted(self, unit: Unit, text: str, src: SourceRef):
-        adapted = self.adapter.adapt(text, src.level, src.year, _names(unit))
+        adapted = self.adapter.adapt(text, src.level, src.year, _names(unit), own=unit.doc_id in self.own_docs)
         if not _clean(adapted) or self.adapter.problems(adapted.text):
             return None
         return adapted.text, adapted.changes

@@ -9,12 +9,14 @@ import statistics
 import uuid
 from typing import Iterator
 
+from drafting import carry
 from drafting.adapt import Adapter
 from drafting.compose import SectionComposer, number_section
 from drafting.model import Draft, DraftRequest, DraftWarning, SectionDraft
 from drafting.outline import DEFAULT_ROLES, outline
 from drafting.overlap import TopicOverlap
 from drafting.review import Reviewer
+from drafting.own import note_own_particulars, own_documents
 from vectorstore.search import LEVEL_NEIGHBOURS, SearchFilters
 
 _PLAN_KINDS = ("计划", "协商计划", "要点")
@@ -34,14 +36,25 @@ class Drafter:
 
     def plan(self, request: DraftRequest):
         """The sections this request will produce, in order (for progress displays)."""
+        carried = carry.carry_forward(self, request)  # based on the body's own plan (drafting.carry)
+        if carried is not None:
+            return carried.plan()
         return outline(request.level, request.sections, request.topics)
 
-    def stream(self, request: DraftRequest) -> Iterator[SectionDraft]:
-        """Sections one by one, each finished (adapted, checked, polished if asked).
+    def stream(self, request: DraftRequest, *, seen: tuple[str, ...] = ()) -> Iterator[SectionDraft]:
+        """Sections one by one, each finished (adapted, checked, polished if asked); ``seen``:
+        items already in the draft, which none may repeat.
 
         The 指导思想 section opens the plan as an unnumbered preamble (总体要求); the others
         are numbered 一、二、… in order.
         """
+        carried = carry.carry_forward(self, request)
+        if carried is not None:
+            for draft in carried.stream():
+                _flag_other_years(draft, request.year)
+                yield draft
+            return
+        own = own_documents(self.searcher.store, request.org_name)
         sections = self.plan(request)
         roles = [s.role for s in sections]
         if request.target_chars:
@@ -54,12 +67,13 @@ class Drafter:
         adapter = Adapter(request)
         same_topic = self.topic_overlap().repeats
         composer = SectionComposer(adapter, self.searcher.store.units, family_counts={}, max_share=self.max_share,
-                                   same_topic=same_topic, reviewer=Reviewer(request, None, same_topic))
+                                   same_topic=same_topic, reviewer=Reviewer(request, None, same_topic), own_docs=own.ids)
+        composer.items_text.extend(seen)  # items the draft has already (carried from the base plan)
         others = self._other_sectors(request)  # once a draft: it reads every document
         for section, title in zip(sections, self.titles(request)):
             preamble = title == PREAMBLE_TITLE
             target = max(80, int(total * shares[section.role] / sum(shares[r] for r in roles)))
-            results = self._retrieve(request, section, target, others)
+            results = self._retrieve(request, section, target, others, tuple(own.ids))
             draft = composer.compose(section.role, title, results, target, total, numbered=not preamble)
             if not draft.sources:
                 # Nothing under this role fits: any plan passage of this level that answers the
@@ -68,6 +82,7 @@ class Drafter:
                 wider += self.searcher.search(section.query, k=12, filters=SearchFilters(kinds=_PLAN_KINDS, section_role=section.role, exclude_docs=others))
                 draft = composer.compose(section.role, title, wider, target, total, numbered=not preamble)
             _flag_other_years(draft, request.year)
+            note_own_particulars(draft, self.searcher.store.units, own)
             if request.llm and self.polisher is not None:
                 draft = self.polisher.polish(draft, request)
                 _flag_other_years(draft, request.year)
@@ -89,6 +104,9 @@ class Drafter:
     def titles(self, request: DraftRequest) -> list[str]:
         """Each planned section's title as the draft prints it: a 指导思想 section that opens the
         plan is its unnumbered preamble, 总体要求; the others are numbered 一、二、… in order."""
+        carried = carry.carry_forward(self, request)
+        if carried is not None:
+            return carried.titles()
         out, number = [], 0
         for i, section in enumerate(self.plan(request)):
             if i == 0 and section.role == "指导思想":
@@ -126,18 +144,23 @@ class Drafter:
     def draft(self, request: DraftRequest) -> Draft:
         sections = list(self.stream(request))
         warnings = [w for s in sections for w in s.warnings]
-        return Draft(id=uuid.uuid4().hex[:16], request=request, title=title_of(request), sections=sections, warnings=warnings)
+        return Draft(id=uuid.uuid4().hex[:16], request=request, title=self.title(request), sections=sections, warnings=warnings)
 
-    def _retrieve(self, request: DraftRequest, section, target_chars: int, others: tuple[str, ...] = ()):
+    def title(self, request: DraftRequest) -> str:
+        """The draft's title: our base plan's own, for the new year, when it carries one forward."""
+        carried = carry.carry_forward(self, request)
+        return carried.title() if carried is not None else title_of(request)
+
+    def _retrieve(self, request: DraftRequest, section, target_chars: int, others: tuple[str, ...] = (), own: tuple[str, ...] = ()):
         # About one passage per 100 characters wanted, three times over: most units of a
         # passage do not fit the section or cannot be adapted.
         k = max(6, target_chars // 100 * 3)
         filters = SearchFilters(level=request.level, kinds=_PLAN_KINDS, section_role=section.role,
-                                exclude_docs=others)
+                                exclude_docs=others, own_docs=own)
         results = self.searcher.search(section.query, k=k, filters=filters)
         if len(results) < k:
             # Too little under this role: any plan passage that answers the section's query.
-            more = self.searcher.search(section.query, k=k, filters=SearchFilters(level=request.level, kinds=_PLAN_KINDS, exclude_docs=filters.exclude_docs))
+            more = self.searcher.search(section.query, k=k, filters=SearchFilters(level=request.level, kinds=_PLAN_KINDS, exclude_docs=filters.exclude_docs, own_docs=own))
             seen = {r.chunk_id for r in results}
             results += [r for r in more if r.chunk_id not in seen]
         return results

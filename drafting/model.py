@@ -23,7 +23,12 @@ WARNING_KINDS = (
     "number",  # a number the editor should check against the source
     "llm_fallback",  # the LLM's text failed a check or timed out; extractive text used
     "thin_sources",  # few or no sources found for a section
+    "own",  # a name from the requester's own past plan, kept as it is
+    "review",  # a carried item to check: work already done, a finished campaign left out
 )
+
+# How an item of a draft carried forward from the body's own plan relates to that plan.
+CARRY_LABELS = ("沿用", "更新", "新增")  # carried as it was / years or references updated / new
 
 
 class DraftRequestError(ValueError):
@@ -49,6 +54,9 @@ class DraftRequest:
     target_chars: int | None = None  # rough length of the whole draft
     llm: bool = False
     kind: str = "计划"
+    # The body's own past plan to carry forward (a document id); None: its latest one, if the
+    # store holds any; "none": start from other plans only (drafting.carry).
+    base_plan: str | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "DraftRequest":
@@ -98,6 +106,7 @@ class Sentence:
     kind: str  # verbatim / adapted / new
     sources: list[SentenceSource] = field(default_factory=list)
     source_text: str = ""  # the source sentence it came from, for the compare view
+    label: str = ""  # in a carried-forward draft: 沿用 / 更新 / 新增 (CARRY_LABELS)
 
 
 @dataclass
@@ -118,6 +127,9 @@ class SectionDraft:
     sources: list[SourceRef] = field(default_factory=list)
     warnings: list[DraftWarning] = field(default_factory=list)
     mode: str = "extractive"  # extractive / llm
+    # In a carried-forward draft, the base plan's section this one continues: doc_id,
+    # doc_title, year, title, text (none for a section the base plan did not have).
+    base: dict | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -62,8 +62,12 @@ class DraftRequestModel(BaseModel):
     )
     target_chars: int | None = Field(None, ge=300, le=20000, title="篇幅", description="rough length of the whole draft in characters")
     llm: bool = Field(False, title="大模型润色")
+    base_plan: str | None = Field(
+        None, max_length=64, title="底稿",
+        description="our own past plan to carry forward (a document id); empty: our latest own plan, if any; 'none': start afresh",
+    )
 
-    @field_validator("parent_body", "target_chars", mode="before")
+    @field_validator("parent_body", "target_chars", "base_plan", mode="before")
     @classmethod
     def _empty_is_none(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value

@@ -40,6 +40,8 @@ class Document:
     span: tuple[int, int]  # character span of ``text`` within the cleaned file text
     family_id: str | None = None
     overrides: dict = field(default_factory=dict)  # fields corrected by hand (kept across re-ingest)
+    body: str | None = None  # whose plan: the body's normalised key, 上城区政协 (ingest.bodies)
+    body_name: str | None = None  # that body's name as the document writes it
 
     def to_dict(self) -> dict:
         d = asdict(self)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+from ingest.bodies import document_body, mark_body_particulars
 from ingest.chunking import chunk_document
 from ingest.classify import classify
 from ingest.clean import clean_text
@@ -90,6 +91,7 @@ def parse_file(source: str, raw_text: str, *, max_chunk_chars: int = 600, timing
         label = classify(raw.text, raw.title)
         doc_id = content_hash(source, str(index), raw.text)
         title = raw.title or _first_heading(raw.text)
+        body = document_body(title, raw.text, label.org_name)
         documents.append(
             Document(
                 id=doc_id,
@@ -104,12 +106,16 @@ def parse_file(source: str, raw_text: str, *, max_chunk_chars: int = 600, timing
                 topic_reason=label.topic_reason,
                 text=raw.text,
                 span=(raw.start, raw.end),
+                body=body.key if body else None,
+                body_name=body.name if body else None,
             )
         )
         doc_chunks = chunk_document(doc_id, source, raw.text, max_chunk_chars)
         chunks.extend(doc_chunks)
         if with_units:
-            units.extend(build_units(doc_id, raw.text, doc_chunks))
+            doc_units = build_units(doc_id, raw.text, doc_chunks)
+            mark_body_particulars(body, doc_units)  # its own names, for other bodies' drafts
+            units.extend(doc_units)
     if timings is not None:
         timings["clean"] = timings.get("clean", 0.0) + (t1 - t0)
         timings["parse"] = timings.get("parse", 0.0) + (time.perf_counter() - t1)

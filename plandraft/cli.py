@@ -91,14 +91,18 @@ def ingest(context: Context, paths: tuple[Path, ...], as_json: bool) -> None:
 @pass_context
 def documents(context: Context, as_json: bool) -> None:
     """List the stored documents with their metadata."""
+    from drafting.own import key_of
+
     docs = context.store.documents()
-    rows = [d.metadata() for d in docs]
+    bodies = context.store.bodies()
+    rows = [{**d.metadata(), "body": key_of(d, bodies)} for d in docs]  # whose plan (ingest.bodies)
     if as_json:
         click.echo(json.dumps({"documents": rows}, ensure_ascii=False, indent=1))
         return
     for r in rows:
         mark = "" if r["on_topic"] else "  [off-topic]"
-        click.echo(f"{r['id']}  {r['level']:<5} {r['kind']:<4} {r['year'] or '-':<5} {r['title']}  ({Path(r['source']).name}){mark}")
+        body = f"  [{r['body']}]" if r["body"] else ""
+        click.echo(f"{r['id']}  {r['level']:<5} {r['kind']:<4} {r['year'] or '-':<5} {r['title']}{body}  ({Path(r['source']).name}){mark}")
     click.echo(f"{len(rows)} documents")
 
 
@@ -196,12 +200,13 @@ def users_list(context: Context) -> None:
 @click.option("--topics", default="", help="Focus topics, separated by 、 or commas.")
 @click.option("--sections", default="", help="Section roles to draft (default: the level's outline), separated by commas.")
 @click.option("--llm", is_flag=True, help="Polish each section with the LLM (PLANDRAFT_LLM_BASE_URL).")
+@click.option("--base-plan", "base_plan", default=None,
+              help="Our own past plan to carry forward (a document id; default: our latest, if stored; 'none': afresh).")
 @click.option("--json", "as_json", is_flag=True, help="Print the draft with its sources and warnings as JSON.")
 @pass_context
-def draft(context: Context, level, year, org_name, parent_body, topics, sections, llm, as_json) -> None:
+def draft(context: Context, level, year, org_name, parent_body, topics, sections, llm, base_plan, as_json) -> None:
     """Draft a plan for one body, level and year, section by section (validated as the web form and the API are)."""
-    from drafting.engine import title_of
-    from drafting.model import DraftRequest, DraftRequestError
+    from drafting.model import CARRY_LABELS, DraftRequest, DraftRequestError
     from plandraft.resources import make_drafter
 
     try:
@@ -214,18 +219,26 @@ def draft(context: Context, level, year, org_name, parent_body, topics, sections
                 "topics": topics,
                 "sections": [s.strip() for s in sections.replace("，", ",").split(",") if s.strip()] or None,
                 "llm": llm,
+                "base_plan": base_plan,
             }
         )
     except DraftRequestError as exc:
         raise click.ClickException(str(exc)) from exc
     drafter = make_drafter(context.settings, context.store)
+    try:
+        drafter.plan(request)  # a base plan that is not stored is refused before anything prints
+    except DraftRequestError as exc:
+        raise click.ClickException(str(exc)) from exc
     if as_json:
         click.echo(json.dumps(drafter.draft(request).to_dict(), ensure_ascii=False, indent=1))
         return
-    click.echo(title_of(request))
+    click.echo(drafter.title(request))
     warnings = []
     for section in drafter.stream(request):  # printed as each section is ready
         click.echo(f"\n{section.title}\n{section.text}")
+        if section.base is not None or any(s.label for s in section.sentences):
+            labels = [s.label for s in section.sentences]
+            click.echo("（" + "，".join(f"{k}{labels.count(k)}句" for k in CARRY_LABELS if labels.count(k)) + "）")
         warnings.extend(section.warnings)
     if warnings:
         click.echo("\n请编辑核对：", err=True)

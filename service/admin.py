@@ -42,16 +42,25 @@ def edit_document(doc_id: str):
         form = request.form
         try:
             corrections = corpus.parse_corrections(
-                {"level": form.get("level"), "kind": form.get("kind"), "year": form.get("year", ""), "on_topic": form.get("on_topic", "")}
+                {"level": form.get("level"), "kind": form.get("kind"), "year": form.get("year", ""), "on_topic": form.get("on_topic", ""),
+                 "body": form.get("body", "")}
             )
         except ValidationFailed as exc:
             flash(exc.form_message, "error")
-            return render_template("admin/edit_document.html", doc=doc, source_name=corpus.original_names(get_db()).get(doc.source)), 400
+            return render_template("admin/edit_document.html", doc=doc, source_name=corpus.original_names(get_db()).get(doc.source),
+                                   found_body=_found_body(store, doc_id)), 400
         changed = corpus.correct_document(store, doc_id, corrections)
         labels = "、".join(Corrections.model_fields[f].title for f in changed)
         flash("已更正：" + labels if changed else "没有改动", "success" if changed else "info")
         return redirect(url_for("admin.documents", **({"q": request.args["q"]} if request.args.get("q") else {})))
-    return render_template("admin/edit_document.html", doc=doc, source_name=corpus.original_names(get_db()).get(doc.source))
+    return render_template("admin/edit_document.html", doc=doc, source_name=corpus.original_names(get_db()).get(doc.source),
+                           found_body=_found_body(store, doc_id))
+
+
+def _found_body(store, doc_id: str) -> str | None:
+    """Whose plan ingest found the document is (ingest.bodies), by the name it writes."""
+    row = store.bodies().get(doc_id)
+    return row.name if row else None
 
 
 @bp.post("/documents/<doc_id>/remove")

@@ -47,6 +47,7 @@ class Sentence(Response):
     sources: list[SentenceSource]
     source_text: str
     edited: bool = False
+    label: str = Field("", description="in a draft carried forward from our own plan: 沿用 / 更新 / 新增")
 
 
 class Passage(Response):
@@ -87,6 +88,16 @@ class DraftWarning(Response):
     section_index: int | None = Field(None, description="in the draft-wide list: the index of its section")
 
 
+class BaseSection(Response):
+    """The section of the base plan a carried-forward section continues."""
+
+    doc_id: str
+    doc_title: str
+    year: int | None
+    title: str
+    text: str
+
+
 class Section(Response):
     role: str
     title: str
@@ -96,6 +107,7 @@ class Section(Response):
     sources: list[SourceRef]
     warnings: list[DraftWarning]
     edited: bool = False
+    base: BaseSection | None = Field(None, description="the section of our own plan this one carries forward")
 
 
 class StoredRequest(DraftRequestModel):
@@ -171,6 +183,7 @@ class CompareSentence(Response):
     text: str
     kind: Literal[SENTENCE_KINDS]
     kind_label: str
+    label: str = ""
     source_text: str
     diff_html: str
     sources: list[dict[str, Any]]

@@ -176,6 +176,7 @@ def compare_draft(draft_id: str):
                         "text": x["text"],
                         "kind": x["kind"],
                         "kind_label": x["kind_label"],
+                        "label": x["label"],
                         "source_text": x["source_text"],
                         "diff_html": str(x["diff"]),
                         "sources": [{k: v for k, v in src.items() if k != "passage"} for src in x["sources"]],

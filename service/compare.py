@@ -9,7 +9,7 @@ from service import corpus, history
 from service.auth import role_required
 from service.corpus import original_names
 from service.db import get_db
-from service.diffing import all_warnings, compare_sections, highlight
+from service.diffing import CARRY_LABELS, all_warnings, compare_sections, highlight
 from service.drafts import load_draft
 from service.resources import get_store
 
@@ -25,6 +25,8 @@ def compare(draft_id: str):
     v = history.version_or_latest(db, record, number)
     sections = compare_sections(v.content)
     totals = {k: sum(s["counts"][k] for s in sections) for k in ("verbatim", "adapted", "new")}
+    labels = {k: sum(s["labels"][k] for s in sections) for k in CARRY_LABELS}
+    base = next((s["base"] for s in sections if s["base"]), None)  # the plan this draft continues
     return render_template(
         "compare/compare.html",
         record=record,
@@ -33,6 +35,10 @@ def compare(draft_id: str):
         sections=sections,
         warnings=all_warnings(sections),
         totals=totals,
+        labels=labels,
+        base=base,
+        show_base=request.args.get("base") == "1",
+        CARRY_LABELS=CARRY_LABELS,
         versions=history.versions(db, record),
         user=current_user,
     )

@@ -50,6 +50,12 @@ def correct_document(store, doc_id: str, corrections: dict[str, Any]) -> list[st
     doc = document_or_404(store, doc_id)
     changed = []
     for field, value in corrections.items():
+        if field == "body" and not value:
+            # Empty: whose plan it is goes back to what ingest found.
+            if "body" in doc.overrides:
+                store.clear_override(doc_id, "body")
+                changed.append(field)
+            continue
         if getattr(doc, field) != value:
             set_document_field(store, doc_id, field, value)
             changed.append(field)

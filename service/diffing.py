@@ -21,7 +21,11 @@ WARNING_LABELS = {
     "number": "数字核实",
     "llm_fallback": "大模型回退",
     "thin_sources": "来源不足",
+    "own": "本单位名称",
+    "review": "沿用复核",
 }
+# A draft carried forward from our own plan labels each item (drafting.carry).
+CARRY_LABELS = ("沿用", "更新", "新增")
 
 
 def char_diff(source: str, text: str) -> Markup:
@@ -128,6 +132,7 @@ def compare_sections(content: dict[str, Any]) -> list[dict[str, Any]]:
                     "text": s["text"],
                     "kind": s["kind"],
                     "kind_label": KIND_LABELS.get(s["kind"], s["kind"]),
+                    "label": s.get("label", ""),
                     "edited": s.get("edited", False),
                     "source_text": s.get("source_text", ""),
                     "diff": char_diff(s.get("source_text", ""), s["text"]) if s["kind"] != "verbatim" else escape(s["text"]),
@@ -146,9 +151,20 @@ def compare_sections(content: dict[str, Any]) -> list[dict[str, Any]]:
                 "sentences": sentences,
                 "warnings": [_warning(w, si) for w in section["warnings"]],
                 "counts": {k: sum(1 for s in sentences if s["kind"] == k) for k in KIND_LABELS},
+                "labels": {k: sum(1 for s in sentences if s["label"] == k) for k in CARRY_LABELS},
+                "base": against_base(section),
             }
         )
     return out
+
+
+def against_base(section: dict[str, Any]) -> dict[str, Any] | None:
+    """The section beside the section of our own plan it carries forward: that plan's text,
+    what this draft deleted from it and added to it (None for a section the plan did not have)."""
+    base = section.get("base")
+    if not base:
+        return None
+    return {**base, "diff": char_diff(base["text"], section["text"])}
 
 
 def _warning(w: dict[str, Any], section_index: int) -> dict[str, Any]:

@@ -8,11 +8,13 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from drafting.outline import DEFAULT_ROLES
+from drafting.own import known_bodies
 from service import export, history
 from service.auth import require_draft_access, role_required
 from service.db import DraftRecord, DraftVersion, get_db
 from service.errors import ApiError
 from service.generation import field_labels, generate, parse_request
+from service.resources import get_store
 from service.revise import normalise_text
 from service.schemas import RestoreRequest, ValidationFailed, VersionQuery, VersionSave, parse
 
@@ -53,7 +55,8 @@ def index():
 @bp.route("/drafts/new", methods=["GET", "POST"])
 @role_required("staff")
 def new():
-    values = {"level": "乡镇", "year": default_year(), "org_name": "", "parent_body": "", "topics": "", "sections": None, "llm": False}
+    values = {"level": "乡镇", "year": default_year(), "org_name": "", "parent_body": "", "topics": "", "sections": None, "llm": False,
+              "base_plan": ""}
     error, error_field = None, None
     if request.method == "POST":
         # Without JavaScript the form posts here and waits for the whole draft.
@@ -67,6 +70,7 @@ def new():
             "sections": usual_order(form.get("level", ""), form.getlist("sections")) or None,
             "target_chars": form.get("target_chars") or None,
             "llm": form.get("llm") == "on",
+            "base_plan": form.get("base_plan") or None,
         }
         try:
             req = parse_request(values)
@@ -83,6 +87,7 @@ def new():
         error=error,
         error_field=error_field,
         field_labels=field_labels(),
+        bodies=known_bodies(get_store()),
     ), (400 if error else 200)
 
 

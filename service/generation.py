@@ -14,12 +14,12 @@ from typing import Any, Iterator
 
 from flask import current_app, url_for
 
-from drafting.engine import title_of
+from drafting.carry import FROM_SCRATCH
 from drafting.model import Draft, DraftRequest, DraftRequestError
 from drafting.schemas import DraftRequestModel
 from service import history
 from service.db import User, session_scope
-from service.resources import get_drafter
+from service.resources import get_drafter, get_store
 from service.schemas import ValidationFailed
 
 
@@ -27,9 +27,14 @@ def parse_request(data: Any) -> DraftRequest:
     """A validated DraftRequest; a bad field is a 400 whose message starts with the field's name
     (``form_message`` names it in the form's words: 单位名称：必填…)."""
     try:
-        return DraftRequest.from_dict(data)
+        req = DraftRequest.from_dict(data)
     except DraftRequestError as exc:
         raise ValidationFailed(exc.field, str(exc), exc.form_message) from None
+    if req.base_plan not in (None, FROM_SCRATCH) and get_store().document(req.base_plan) is None:
+        # Refused before a stream starts: the base plan is read before the first section.
+        raise ValidationFailed("base_plan", f"base_plan: 没有编号为{req.base_plan}的文档 (no such document)",
+                               f"底稿：没有编号为{req.base_plan}的文档")
+    return req
 
 
 def field_labels() -> dict[str, str]:
@@ -54,7 +59,7 @@ def stream(req: DraftRequest, user_id: int) -> Iterator[str]:
         {
             "event": "plan",
             "total": total,
-            "title": title_of(req),
+            "title": drafter.title(req),
             "sections": [{"role": s.role, "title": t} for s, t in zip(planned, drafter.titles(req))],
         }
     )
@@ -64,7 +69,7 @@ def stream(req: DraftRequest, user_id: int) -> Iterator[str]:
             sections.append(section)
             yield _line({"event": "section", "index": index, "done": index + 1, "total": total, "section": section.to_dict()})
         warnings = [w for s in sections for w in s.warnings]
-        draft = Draft(id=uuid.uuid4().hex[:16], request=req, title=title_of(req), sections=sections, warnings=warnings)
+        draft = Draft(id=uuid.uuid4().hex[:16], request=req, title=drafter.title(req), sections=sections, warnings=warnings)
         with session_scope() as db:
             history.create(db, draft, db.get(User, user_id))
     except Exception as exc:  # the client has a 200 already: report in-band

@@ -59,6 +59,7 @@ def revise_section(section: dict[str, Any], new_text: str) -> dict[str, Any]:
     old = section["sentences"]
     sentences: list[dict[str, Any]] = []
     new_index_of: dict[int, int] = {}
+    carried = any(s.get("label") for s in old)  # carried forward from our own plan (drafting.carry)
     for piece in split_sentences(new_text):
         best, best_sim = closest(piece, [s["text"] for s in old])
         if best is not None and best_sim >= 1.0:
@@ -66,8 +67,12 @@ def revise_section(section: dict[str, Any], new_text: str) -> dict[str, Any]:
         elif best is not None and best_sim >= MIN_SIMILARITY and old[best]["sources"]:
             sentence = copy.deepcopy(old[best])
             sentence.update(text=piece, kind="adapted", edited=True)
+            if sentence.get("label") == "沿用":
+                sentence["label"] = "更新"  # a carried item the editor changed
         else:
             sentence = {"text": piece, "kind": "new", "sources": [], "source_text": "", "edited": True}
+            if carried:
+                sentence["label"] = "新增"
         if best is not None and best_sim >= MIN_SIMILARITY:
             new_index_of.setdefault(best, len(sentences))
         sentences.append(sentence)

@@ -97,11 +97,23 @@ class Corrections(Request):
     kind: Literal[KINDS] = Field(None, title="文种")
     year: int | None = Field(None, ge=1949, le=2100, title="年份", examples=[2023])
     on_topic: bool = Field(None, title="政协工作")
+    body: str = Field(None, max_length=60, title="本单位", examples=["上城区政协"],
+                      description="whose plan it is, by any of its names; empty: as ingest found it")
 
     @field_validator("year", mode="before")
     @classmethod
     def _blank(cls, value: Any) -> Any:
         return _blank_is_none(value)
+
+    @field_validator("body")
+    @classmethod
+    def _a_body(cls, value: str) -> str:
+        from drafting.schemas import problem
+        from ingest.bodies import body_key
+
+        if value and body_key(value) is None:
+            raise problem("须为某一政协的名称（例如 上城区政协、香山街道政协工委）", "must name one 政协 body, e.g. 上城区政协")
+        return value
 
     def changes(self) -> dict[str, Any]:
         return self.model_dump(exclude_unset=True)

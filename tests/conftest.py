@@ -53,10 +53,14 @@ def sample_store_dir(sample_ingest) -> Path:
 @pytest.fixture(scope="session")
 def sample_store(sample_store_dir):
     """A CorpusStore over the ingested samples (real embedder, embedded Chroma)."""
+    yield from _opened_store(sample_store_dir)
+
+
+def _opened_store(data_dir: Path):
     from plandraft import settings
     from plandraft.resources import open_store
 
-    store = open_store(settings.load({"DATA_DIR": str(sample_store_dir)}))
+    store = open_store(settings.load({"DATA_DIR": str(data_dir)}))
     yield store
     store.close()
 
@@ -77,3 +81,28 @@ def hashing_store(tmp_path):
     store = CorpusStore(tmp_path / "store", embedder=HashingEmbedder())
     yield store
     store.close()
+
+
+OWN_PLANS = ROOT / "tests" / "data" / "own_plans"
+
+
+@pytest.fixture(scope="session")
+def own_store_dir(tmp_path_factory, sample_store_dir) -> Path:
+    """The sample store with a body's own plans added (tests/data/own_plans: 政协云屏市桐溪区委员会's
+    plans of 2024 and 2025, written for the tests), through the real CLI and the real embedder."""
+    import shutil
+    import sqlite3
+
+    data_dir = tmp_path_factory.mktemp("own-store") / "data"
+    with sqlite3.connect(sample_store_dir / "catalog.sqlite") as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the copy must hold every committed row
+    shutil.copytree(sample_store_dir, data_dir, ignore=shutil.ignore_patterns("ingest.lock"))
+    result = plandraft_cli(["ingest", str(OWN_PLANS)], data_dir)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def own_store(own_store_dir):
+    """A CorpusStore over ``own_store_dir`` (real embedder, embedded Chroma)."""
+    yield from _opened_store(own_store_dir)

@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from ingest.indexing import ChunkIndex
 from ingest.model import Chunk, Document
-from vectorstore import units_table
+from vectorstore import bodies_table, units_table
 from vectorstore.errors import StoreError
 
 _DOC_COLUMNS = (
@@ -29,7 +29,8 @@ _CHUNK_COLUMNS = (
     "placeholders, foreign_names, family_id"
 )
 # Fields an admin may correct by hand; the corrections survive re-ingest.
-OVERRIDABLE = {"title": str, "level": str, "year": (int, type(None)), "kind": str, "on_topic": bool, "org_name": (str, type(None))}
+OVERRIDABLE = {"title": str, "level": str, "year": (int, type(None)), "kind": str, "on_topic": bool, "org_name": (str, type(None)),
+               "body": (str, type(None))}  # body: whose plan it is (a name: 上城区政协), ingest.bodies
 
 # Ids per SQLite IN (...) list.
 SQL_BATCH = 500
@@ -306,6 +307,7 @@ def delete_source(tx: sqlite3.Connection, source: str) -> int:
     tx.execute("DELETE FROM documents WHERE source = ?", (source,))
     tx.execute("DELETE FROM sources WHERE source = ?", (source,))
     units_table.delete(tx, source)
+    bodies_table.delete(tx, source)
     return int(removed)
 
 

@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from ingest.indexing import text_key
-from vectorstore import units_table
+from vectorstore import bodies_table, units_table
 from vectorstore.errors import StoreError
 
 SCHEMA_VERSION = 3
@@ -100,7 +100,7 @@ def connect(path: Path) -> sqlite3.Connection:
         raise StoreError(f"{path} was written by a newer plandraft (schema {version}); upgrade plandraft.")
     if 0 < version < 2:
         _upgrade_to_2(db)
-    db.executescript(_SCHEMA + units_table.DDL)
+    db.executescript(_SCHEMA + units_table.DDL + bodies_table.DDL)
     if 0 < version < 3:
         # Schema 3 adds the units ingest computes: forget the files' fingerprints so the
         # next ingest parses every file again (hand corrections are kept).

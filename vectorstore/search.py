@@ -50,6 +50,7 @@ class SearchFilters:
     section_role: str | None = None
     on_topic_only: bool = True
     exclude_docs: tuple[str, ...] = ()
+    own_docs: tuple[str, ...] = ()  # the requester's own documents: searched as of its level, whatever their label
     fallback: bool = True  # fill from neighbouring levels when the level has too little
 
 
@@ -218,7 +219,7 @@ class Searcher:
 
     def _tiers(self, snap: _Snapshot, f: SearchFilters) -> np.ndarray:
         """0 for the requested level, 1 for neighbours, 2 for the rest, 3 for excluded (cached per filter)."""
-        key = (f.level, f.kinds, f.year_from, f.year_to, f.section_role, f.on_topic_only, f.exclude_docs)
+        key = (f.level, f.kinds, f.year_from, f.year_to, f.section_role, f.on_topic_only, f.exclude_docs, f.own_docs)
         tiers = snap.tier_cache.get(key)
         if tiers is None:
             tiers = self._compute_tiers(snap, f)
@@ -249,6 +250,8 @@ class Searcher:
                 tiers[np.isin(snap.level, neighbours)] = 1
         else:
             tiers[:] = 0
+        if f.own_docs:
+            tiers[np.isin(snap.doc_id, list(f.own_docs))] = 0
         tiers[~ok] = 3
         return tiers
 

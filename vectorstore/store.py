@@ -22,7 +22,7 @@ from ingest import families as fam
 from ingest.indexing import ChunkIndex
 from ingest.model import Chunk, Document
 from ingest.units import Unit
-from vectorstore import catalog, schema, units_table
+from vectorstore import bodies_table, catalog, schema, units_table
 from vectorstore.catalog import OVERRIDABLE
 from vectorstore.errors import StoreError
 from vectorstore.vectors import VectorIndex, chunk_metadata
@@ -182,6 +182,7 @@ class CorpusStore:
             with self._transaction() as tx:
                 catalog.delete_source(tx, source)
                 units_table.write(tx, source, plan_units)
+                bodies_table.write(tx, source, documents)
                 catalog.insert_source(tx, source, fingerprint, docs, [(c, family[c.id]) for c in chunks], indexing)
                 catalog.bump_generation(tx)
                 catalog.clear_pending(tx, referenced_only=True)
@@ -303,6 +304,11 @@ class CorpusStore:
             return {"chunk_families": _count_multi(chunk_family), "document_families": _count_multi(doc_family)}
 
     # -- units ----------------------------------------------------------------------------------
+
+    def bodies(self) -> dict[str, "bodies_table.BodyRow"]:
+        """Document id → the body ingest found it is by (``ingest.bodies``; overrides not applied)."""
+        with self._lock:
+            return bodies_table.read(self._conn())
 
     def units(self, chunk_ids: Iterable[str] | None = None) -> list[Unit]:
         """The plan items ingest found in these chunks (every unit when None)."""

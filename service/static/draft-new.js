@@ -47,6 +47,7 @@
       llm: form.elements.llm.checked
     };
     if (form.elements.target_chars.value) body.target_chars = form.elements.target_chars.value;
+    if (form.elements.base_plan && form.elements.base_plan.value) body.base_plan = form.elements.base_plan.value;
     return body;
   }
 

@@ -208,6 +208,9 @@ class CannedStore:
     def documents(self, include_off_topic=True):
         return []
 
+    def bodies(self):
+        return {}
+
     def generation(self):
         return 0
 
@@ -264,7 +267,22 @@ def canned_staff(canned_app) -> LoggedIn:
     return LoggedIn(canned_app, "sam")
 
 
-# -- the browser tests' server ---------------------------------------------------------------
+# -- the browser tests' browser and server -----------------------------------------------------
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium through Playwright, one for every browser test module (Playwright's sync
+    API runs one at a time)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
 
 SECTION_PAUSE = 0.35  # seconds between streamed sections, so progress can be watched and photographed
 
@@ -282,6 +300,9 @@ class PausingDrafter:
     def titles(self, request):
         return self.inner.titles(request)
 
+    def title(self, request):
+        return self.inner.title(request)
+
     def draft(self, request):
         return self.inner.draft(request)
 
@@ -298,6 +319,16 @@ def live_server(tmp_path_factory, sample_store_dir):
     """The app on 127.0.0.1:<free port> (werkzeug, threaded, in a background thread); its store is a
     copy of the session's sample store (data/samples through the real CLI and the real m3e-small),
     so the browser tests may change it without touching anyone else's."""
+    yield from _serve(tmp_path_factory, sample_store_dir)
+
+
+@pytest.fixture(scope="session")
+def own_live_server(tmp_path_factory, own_store_dir):
+    """The same over a copy of the sample store with a body's own plans (tests/data/own_plans)."""
+    yield from _serve(tmp_path_factory, own_store_dir)
+
+
+def _serve(tmp_path_factory, store_dir):
     import shutil
     import socket
     import sqlite3
@@ -309,9 +340,9 @@ def live_server(tmp_path_factory, sample_store_dir):
     from service import close, get_store
 
     data_dir = tmp_path_factory.mktemp("browser-data") / "data"
-    with sqlite3.connect(sample_store_dir / "catalog.sqlite") as db:
+    with sqlite3.connect(store_dir / "catalog.sqlite") as db:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the copy must hold every committed row
-    shutil.copytree(sample_store_dir, data_dir, ignore=shutil.ignore_patterns("ingest.lock"))
+    shutil.copytree(store_dir, data_dir, ignore=shutil.ignore_patterns("ingest.lock"))
     embedder = make_embedder(settings_mod.load(environ={}))
     app = make_app(data_dir, EMBEDDER=embedder)
     with app.app_context():
