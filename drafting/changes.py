@@ -37,6 +37,28 @@ def substitute(pattern: str | re.Pattern, repl: str, text: str, kind: str, chang
     return re.sub(pattern, _one, text)
 
 
+def substitute_words(pattern: str | re.Pattern, repl: str, text: str, kind: str, changes: list[Change], note: str = "") -> str:
+    """As :func:`substitute`, but only where the match is whole words of the text: 区委 in
+    "区委书记" is replaced, in "片区委员" (片区|委员) it is not."""
+    starts, ends = _word_bounds(text)
+
+    def _one(m: re.Match) -> str:
+        if m.start() not in starts or m.end() not in ends:
+            return m.group(0)
+        changes.append(Change(kind, m.group(0), repl, note))
+        return repl
+
+    return re.sub(pattern, _one, text)
+
+
+def _word_bounds(text: str) -> tuple[set[int], set[int]]:
+    import jieba
+
+    jieba.setLogLevel(60)
+    spans = [(s, e) for _, s, e in jieba.tokenize(text)]
+    return {s for s, _ in spans}, {e for _, e in spans}
+
+
 def substitute_with(pattern: re.Pattern, repl, text: str, note: str, changes: list[Change]) -> str:
     """As :func:`substitute`, the replacement computed from the match (a vocabulary change)."""
 

@@ -131,9 +131,10 @@ class SectionComposer:
         self.max_share = max_share
         self.chosen: list[set[str]] = []  # character pairs of every sentence already in the draft
         self.items_text: list[str] = []  # every item already in the draft
-        # The numbered items only: the preamble speaks of every section's work in general, so
-        # an item sharing its topic repeats nothing.
-        self.topic_texts: list[str] = []
+        # Each section's numbered items: two items of one section on one topic are a repeat
+        # (the thresholds were read off such pairs); across sections, and against the preamble,
+        # which speaks of every section's work, a shared subject is no repeat.
+        self.topic_texts: dict[str, list[str]] = {}
 
     def compose(self, role: str, title: str, results: list, target_chars: int, planned_total: int,
                 *, numbered: bool = True) -> SectionDraft:
@@ -179,7 +180,7 @@ class SectionComposer:
                 items.append(item)
                 self.items_text.append(item.text)
                 if numbered:
-                    self.topic_texts.append(item.text)
+                    self.topic_texts.setdefault(role, []).append(item.text)
                 taken.add(unit.id)
                 length += len(item.text)
                 self.family_counts[family] = self.family_counts.get(family, 0) + len(item.sentences)
@@ -230,10 +231,10 @@ class SectionComposer:
             return None  # a lead-in or a statement, with nothing to do
         if len(item.text) < MIN_ITEM_CHARS or any(repeats(item.text, t) for t in self.items_text):
             return None
-        if self.same_topic is not None and any(self.same_topic(t, item.text) for t in self.topic_texts):
+        if self.same_topic is not None and any(self.same_topic(t, item.text) for t in self.topic_texts.get(role, ())):
             return None  # the same topic in other words
         if self.reviewer is not None:
-            faults = self.reviewer.review(role, item.text, self.items_text, self.topic_texts).faults
+            faults = self.reviewer.review(role, item.text, self.items_text, self.topic_texts.get(role, [])).faults
             if unit.doc_id in self.own_docs:
                 faults = {k: v for k, v in faults.items() if k != "foreign_particular"}  # our own names
             if faults:

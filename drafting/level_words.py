@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from drafting.changes import PLACE_SUFFIX, Change, substitute, substitute_with
+from drafting.changes import PLACE_SUFFIX, Change, substitute, substitute_with, substitute_words
 from drafting.model import DraftRequest
 from drafting.vocabulary import LEVEL_TERMS, foreign_terms, level_of_term
 from ingest.lexicon import organs
@@ -43,7 +43,7 @@ class LevelWording:
             # 全市, and its plan is guided by 东阳市政协.
             parent_level = _LEVEL_OF_SUFFIX.get(PLACE_SUFFIX.search(parent_place).group(1)) if PLACE_SUFFIX.search(parent_place) else None
             if parent_level:
-                for group in ("party", "government", "scope", "leaders"):
+                for group in ("party", "government", "scope", "leaders", "departments"):
                     self.terms[group] = _pick(LEVEL_TERMS[parent_level][group], parent_place)
                 self.terms["above"] = _pick(LEVEL_TERMS[parent_level]["body"], parent_place)
         # A 界别 group's borrowed words (全市, 市委) are its own, not another level's.
@@ -80,16 +80,16 @@ class LevelWording:
                 continue
             # The name is replaced whole: "街道政协联络处" never becomes "街道白沙镇政协工作组".
             pattern = (r"(?:街道|[镇乡县区市省])?" if group == "body" else "") + re.escape(term)
-            text = substitute(pattern, target, text, "vocabulary", changes, f"“{term}”是其他层级的用语")
+            text = substitute_words(pattern, target, text, "vocabulary", changes, f"“{term}”是其他层级的用语")
         # The source's words for itself become the requester's: a city plan's 市政协 / 市委 /
         # 全市, reused for a district, become the district's own.
         if source_level in LEVEL_TERMS and source_level != self.level and source_level != "界别专委":
-            for group in ("body", "party", "government", "scope", "leaders"):
+            for group in ("body", "party", "government", "scope", "leaders", "departments"):
                 target = self.request.org_name if group == "body" else self.terms.get(group)
                 for word in sorted(LEVEL_TERMS[source_level][group], key=len, reverse=True):
                     if target and word in text and word != target and word not in LEVEL_TERMS[self.level][group]:
                         prefix = r"(?:街道|[镇乡县区市省])?" if group == "body" else ""
-                        text = substitute(prefix + re.escape(word), target, text, "vocabulary", changes, f"原文是{source_level}的计划，“{word}”指其本级")
+                        text = substitute_words(prefix + re.escape(word), target, text, "vocabulary", changes, f"原文是{source_level}的计划，“{word}”指其本级")
         # The 政协 above: a township's 县政协 becomes a street's 区政协.
         above = self.terms.get("above")
         if above and source_level in LEVEL_TERMS and source_level != self.level:
@@ -120,11 +120,16 @@ class LevelWording:
             text = substitute(r"我[镇乡]政协|(?<![\u4e00-\u9fff])[镇乡]政协(?!委员)", self.request.org_name, text, "vocabulary", changes, "乡镇只设政协工作组（联络组）")
         if self.level == "界别专委":
             text = self._sector(text, source_level, changes)
+        elif source_level == "界别专委":
+            # A sector's plan (教育界) speaks of that sector's members and field: not a place's plan.
+            for m in _SECTOR.finditer(text):
+                if m.group(1)[-1:] + "界" not in _NOT_SECTORS:
+                    changes.append(Change("drop", m.group(0), "", "其他界别的工作"))
         if self.level == "街道":
             # A street serves its 党工委 and 办事处; it has no 政府 and no 党委.
             text = substitute(r"(?<=[委、和])政府", "办事处", text, "vocabulary", changes, "街道没有政府，是街道办事处")
             text = substitute(r"(?<![工\u4e00-\u9fff]{2})(?<!工)党委(?=[、和，的])|(?<!工)党委(?=[、和]办事处)", "党工委", text, "vocabulary", changes, "街道是党工委")
-        if self.level in ("县区", "市", "省"):
+        if self.level in ("县区", "市", "省", "界别专委"):
             # "报送区委、政府": the government beside the Party committee is the level's own.
             government = self.terms.get("government")
             if government and self.terms.get("party"):
@@ -133,10 +138,11 @@ class LevelWording:
             # The requester's own body by its own name: a 工作组 does not speak of 联络组's files,
             # nor a 区政协 of a township's 联络组.
             org = self.request.org_name
-            words = {w for w in LEVEL_TERMS[self.level]["body"] if not w.startswith(("镇", "乡"))}
+            words = set(_BASE_BODIES)
             if self.level in ("乡镇", "街道"):
+                # A township or street body has many names; a 县政协 saying 县政协 says its own.
+                words |= {w for w in LEVEL_TERMS[self.level]["body"] if not w.startswith(("镇", "乡"))}
                 words |= {w[2:] for w in words if w.startswith("政协") and len(w) >= 5}  # 联络组 for 政协联络组
-            words |= set(_BASE_BODIES)
             # The requester's own name is kept aside, so "东湖街道政协工委" is not taken for
             # another body's "街道政协工委".
             text = text.replace(org, "\0")

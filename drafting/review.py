@@ -75,8 +75,8 @@ class Reviewer:
 
     def review(self, role: str, text: str, earlier: list[str] = (), topic_earlier: list[str] | None = None) -> ItemReview:
         """``earlier``: the items before this one; ``topic_earlier``: those whose topic it must
-        not repeat (the numbered ones: the preamble speaks of every section's work), by default
-        the same."""
+        not repeat (the numbered items of its own section: the preamble speaks of every
+        section's work), by default the same."""
         body = _ITEM_NUMBER.sub("", text)
         found: dict[str, str] = {}
         checks = (
@@ -102,12 +102,12 @@ class Reviewer:
         return ItemReview(role, text, found)
 
     def review_draft(self, draft: Draft) -> list[ItemReview]:
-        reviews, seen, numbered = [], [], []
+        reviews, seen, numbered = [], [], {}
         for role, text in items_of(draft):
-            reviews.append(self.review(role, text, seen, numbered))
+            reviews.append(self.review(role, text, seen, numbered.get(role, [])))
             seen.append(text)
             if _ITEM_NUMBER.match(text):
-                numbered.append(text)
+                numbered.setdefault(role, []).append(text)
         return reviews
 
     def _damaged(self, text: str) -> str | None:

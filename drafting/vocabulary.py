@@ -19,7 +19,7 @@ def foreign_terms(level: str) -> list[str]:
     for other, groups in LEVEL_TERMS.items():
         if other == level or other == "界别专委":
             continue
-        for group in ("body", "party", "government", "scope", "leaders"):
+        for group in ("body", "party", "government", "scope", "leaders", "departments"):
             for w in groups[group]:
                 if w not in allowed and not any(w in a for a in allowed if a != w):
                     terms.add(w)

@@ -268,3 +268,34 @@ def test_an_item_ends_where_its_subject_is_another_levels():
     # A district has a 机关: the same unit is an item there.
     district = SectionComposer(adapter("县区", "云岭区政协"), lambda ids: [unit], family_counts={})
     assert "机关" in district._item(unit, r, 400, "自身建设").text
+
+
+# --- faults of the fifth reading ----------------------------------------------------------------
+
+def test_a_level_word_inside_another_word_is_left_alone():
+    # Sample 001: "片区委员活动计划" — 区委 there is no Party committee.
+    out = adapter("市", "临川市政协", year=2025).adapt("对20xx年片区委员活动计划进行研讨。", "街道")
+    assert "片区委员" in out.text and "片市" not in out.text
+
+
+def test_a_sector_plans_item_is_not_a_township_plans():
+    # Sample 002's 教育界 plan, drawn on for a 乡's 宣传信息.
+    out = adapter("乡镇", "青石乡政协联络组", "松阳县政协", 2025).adapt("加强宣传引导教育界政协工作要加强对教育领域的理论宣传和政策解读。", "界别专委")
+    assert "教育界" in dropped(out)
+
+
+def test_a_province_speaks_of_its_departments_as_tingju():
+    out = adapter("省", "南岭省政协", None, 2027).adapt("负责通知协商议题涉及的有关委局负责人按规定参加协商会议。", "市")
+    assert "有关厅局负责人" in out.text
+
+
+def test_another_bodys_dated_event_is_a_particular():
+    # Sample 001: one street's calendar ("5月中旬，组织委员参加街道企业家季谈会").
+    found = particulars("开展视察调研和议事监督活动。5月中旬，组织委员参加街道企业家季谈会，为推动街道经济发展建言献策。")
+    assert [(f.kind, f.generalise) for f in found if f.kind == "event"] == [("event", False)]
+
+
+def test_a_sector_group_sends_no_consultation_results_to_the_party_committee():
+    # Sample 001's street arrangement, drawn on for a 界别 group.
+    out = adapter("界别专委", "经济界别活动组", "东阳市政协").adapt("及时将协商意见、建议报送街道党工委、办事处决策参考。", "街道")
+    assert "市委、市政府" in out.text and dropped(out)
