@@ -121,11 +121,14 @@ class SectionComposer:
     """Builds one section's text from units, keeping sources varied across the whole draft."""
 
     def __init__(self, adapter: Adapter, units_of, *, family_counts: dict[str, int], max_share: float = 0.4,
-                 same_topic=None, reviewer=None, own_docs: frozenset[str] = frozenset()):
+                 same_topic=None, reviewer=None, own_docs: frozenset[str] = frozenset(),
+                 source_of: dict[str, str] | None = None):
         self.adapter = adapter
         self.reviewer = reviewer  # the reader's rules (drafting.review.Reviewer): an item they fault is not used
         self.same_topic = same_topic  # (a, b) → whether b covers a's topic (drafting.overlap)
         self.own_docs = own_docs  # the requester's own documents: their particulars are its own (drafting.own)
+        # Document id → the body it is by, when another known body's: its plans share one limit.
+        self.source_of = source_of or {}
         self.units_of = units_of  # chunk ids → their units (the store's)
         self.family_counts = family_counts  # sentences per document family so far, draft-wide
         self.max_share = max_share
@@ -165,7 +168,7 @@ class SectionComposer:
                 r = by_chunk[unit.chunk_id]
                 if unit.id in taken or not fits(unit, r):
                     continue
-                family = r.doc_family_id
+                family = self.source_of.get(r.doc_id, r.doc_family_id)
                 if self.family_counts.get(family, 0) >= cap:
                     continue  # one source document may not dominate the draft
                 item = self._item(unit, r, per_item, role)

@@ -16,7 +16,7 @@ from drafting.model import Draft, DraftRequest, DraftWarning, SectionDraft
 from drafting.outline import DEFAULT_ROLES, outline
 from drafting.overlap import TopicOverlap
 from drafting.review import Reviewer
-from drafting.own import note_own_particulars, own_documents
+from drafting.own import note_own_particulars, other_bodies, own_documents
 from vectorstore.search import LEVEL_NEIGHBOURS, SearchFilters
 
 _PLAN_KINDS = ("计划", "协商计划", "要点")
@@ -67,7 +67,8 @@ class Drafter:
         adapter = Adapter(request)
         same_topic = self.topic_overlap().repeats
         composer = SectionComposer(adapter, self.searcher.store.units, family_counts={}, max_share=self.max_share,
-                                   same_topic=same_topic, reviewer=Reviewer(request, None, same_topic), own_docs=own.ids)
+                                   same_topic=same_topic, reviewer=Reviewer(request, None, same_topic), own_docs=own.ids,
+                                   source_of=other_bodies(self.searcher.store, own))
         composer.items_text.extend(seen)  # items the draft has already (carried from the base plan)
         others = self._other_sectors(request)  # once a draft: it reads every document
         for section, title in zip(sections, self.titles(request)):

@@ -60,6 +60,19 @@ def own_documents(store, org_name: str | None) -> OwnDocuments:
     return OwnDocuments(key, tuple(docs), keys)
 
 
+def other_bodies(store, own: OwnDocuments) -> dict[str, str]:
+    """Document id → the body it is by, for documents of a known body other than the requester:
+    a draft's share limit counts a body's plans together (two years of one district's plans
+    are one source of that district's own agenda)."""
+    found = store.bodies()
+    out = {}
+    for doc in store.documents():
+        k = key_of(doc, found)
+        if k and doc.id not in own.ids:
+            out[doc.id] = "body:" + k.split("/", 1)[0]
+    return out
+
+
 @dataclass
 class KnownBody:
     key: str

@@ -61,6 +61,10 @@ def test_a_draft_for_another_body_of_the_level_scrubs_them(drafter, plans):
     # Not because 桐溪区's plans went unused: their other items are there, adapted.
     assert _own_sentences(draft, plans)
     assert not [s for s in draft.sections if s.base], "another body's plan is never its base"
+    # Both years of 桐溪区's plans are one source of 桐溪区's own agenda: together they stay within
+    # the 40% share a single source may have.
+    sentences = [s for sec in draft.sections for s in sec.sentences if s.sources]
+    assert len(_own_sentences(draft, plans)) <= 0.4 * len(sentences), (len(_own_sentences(draft, plans)), len(sentences))
 
 
 @pytest.fixture(scope="module")
