@@ -29,7 +29,10 @@ _UNIT_BLOCKERS = {"blurb", "past_tense", "fragment", "mixed", "essay"}
 _SENTENCE_BLOCKERS = {"past_tense", "placeholder_mark", "numbering", "fragment"}
 # An item a reader accepts has room to say something, and not a page.
 MIN_ITEM_CHARS = 30
-_CHARS_PER_SENTENCE = 60
+_CHARS_PER_SENTENCE = 68
+# Drafts come out at about 0.8 of their planned length (items the reader's rules refuse are not
+# replaced one for one), so the share is counted against that.
+_FILL = 0.8
 
 
 @dataclass
@@ -146,9 +149,9 @@ class SectionComposer:
         units = [u for u in self.units_of(list(by_chunk)) if u.chunk_id in by_chunk]
         units.sort(key=lambda u: (rank[u.chunk_id], u.position))
         # The share is counted in sentences, as a reader counts sources; the draft's sentence
-        # count is estimated from its planned length (about 60 characters a sentence, titles
-        # included) with a margin, since a draft often comes out shorter than planned.
-        cap = max(2, int(self.max_share * 0.85 * max(planned_total, 1) / _CHARS_PER_SENTENCE))
+        # count is estimated from its planned length (about 68 characters a sentence, titles
+        # included) and the share of it drafts fill (_FILL).
+        cap = max(2, int(self.max_share * _FILL * max(planned_total, 1) / _CHARS_PER_SENTENCE))
         per_item = max(90, min(260, target_chars // 3))
         items: list[Item] = []
         taken: set[str] = set()
