@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from drafting.adapt import SLOT_RE, Adapter, place_of
 from drafting.compose import repeats
 from drafting.model import Draft, DraftRequest
-from drafting.vocabulary import LEVEL_TERMS, five_year_plan, foreign_terms, party_congress
+from drafting.vocabulary import LEVEL_TERMS, five_year_plan, party_congress
 from ingest.lexicon import dated_terms, read_table
 from ingest.corpus_index import CorpusIndex
 from ingest.quality import (
