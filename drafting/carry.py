@@ -263,10 +263,12 @@ def _reads_done(text: str, year: int) -> bool:
     return is_past(text) or (earlier and bool(_DONE.search(text)))
 
 
-def carry_forward(drafter, request: DraftRequest) -> CarryForward | None:
-    """The carry-forward of ``request``'s base plan, or None when it has none (drafted as usual)."""
+def carry_forward(drafter, request: DraftRequest, own: OwnDocuments | None = None) -> CarryForward | None:
+    """The carry-forward of ``request``'s base plan, or None when it has none (drafted as usual);
+    ``own``: the requester's documents, when the caller has them already."""
     if request.base_plan == FROM_SCRATCH:
         return None
-    own = own_documents(drafter.searcher.store, request.org_name)
+    if own is None:
+        own = own_documents(drafter.searcher.store, request.org_name)
     base = base_plan(drafter.searcher.store, request, own)
     return CarryForward(drafter, request, base, own) if base is not None else None

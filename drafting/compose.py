@@ -211,7 +211,7 @@ class SectionComposer:
             adapted = None if text is None else self._adapted(unit, text, src)
             if style and (adapted is None or self._repeats(adapted[0])):
                 return None  # an enumeration is used whole or not at all
-            if text is None or self._repeats(adapted[0] if adapted else ""):
+            if text is None or (adapted is not None and self._repeats(adapted[0])):
                 continue  # this sentence's own damage or another body's thing: it alone goes
             if adapted is None:
                 if not kept:
@@ -225,9 +225,9 @@ class SectionComposer:
         if not kept:
             return None
         lead = None
-        if unit.lead and self._repaired(unit, -1, unit.lead) is None:
-            return None  # the item's title names another body's own things (its centre, its zone)
         if unit.lead:
+            if self._repaired(unit, -1, unit.lead) is None:
+                return None  # the item's title names another body's own things (its centre, its zone)
             head = self.adapter.adapt(unit.lead, src.level, src.year, _names(unit), own=unit.doc_id in self.own_docs)
             lead = head.text if _clean(head) else None
             if lead is None:
@@ -240,7 +240,8 @@ class SectionComposer:
         if self.same_topic is not None and any(self.same_topic(t, item.text) for t in self.topic_texts.get(role, ())):
             return None  # the same topic in other words
         if self.reviewer is not None:
-            faults = self.reviewer.review(role, item.text, self.items_text, self.topic_texts.get(role, [])).faults
+            # Its content only: the repeats were checked just above, with the same checks.
+            faults = self.reviewer.review(role, item.text).faults
             if unit.doc_id in self.own_docs:
                 faults = {k: v for k, v in faults.items() if k != "foreign_particular"}  # our own names
             if faults:

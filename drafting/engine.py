@@ -48,14 +48,14 @@ class Drafter:
         The 指导思想 section opens the plan as an unnumbered preamble (总体要求); the others
         are numbered 一、二、… in order.
         """
-        carried = carry.carry_forward(self, request)
+        own = own_documents(self.searcher.store, request.org_name)  # once a draft: it reads every document
+        carried = carry.carry_forward(self, request, own)
         if carried is not None:
             for draft in carried.stream():
                 _flag_other_years(draft, request.year)
                 yield draft
             return
-        own = own_documents(self.searcher.store, request.org_name)
-        sections = self.plan(request)
+        sections = outline(request.level, request.sections, request.topics)
         roles = [s.role for s in sections]
         if request.target_chars:
             total, shares = request.target_chars, _shares(roles)
@@ -65,13 +65,12 @@ class Drafter:
             shares = _shares(list(dict.fromkeys([*DEFAULT_ROLES.get(request.level, ()), *roles])))
             total = int(self.usual_length(request.level) * sum(shares[r] for r in roles))
         adapter = Adapter(request)
-        same_topic = self.topic_overlap().repeats
         composer = SectionComposer(adapter, self.searcher.store.units, family_counts={}, max_share=self.max_share,
-                                   same_topic=same_topic, reviewer=Reviewer(request, None, same_topic), own_docs=own.ids,
+                                   same_topic=self.topic_overlap().repeats, reviewer=Reviewer(request), own_docs=own.ids,
                                    source_of=other_bodies(self.searcher.store, own))
         composer.items_text.extend(seen)  # items the draft has already (carried from the base plan)
         others = self._other_sectors(request)  # once a draft: it reads every document
-        for section, title in zip(sections, self.titles(request)):
+        for section, title in zip(sections, _titles(sections)):
             preamble = title == PREAMBLE_TITLE
             target = max(80, int(total * shares[section.role] / sum(shares[r] for r in roles)))
             results = self._retrieve(request, section, target, others, tuple(own.ids))
@@ -108,14 +107,7 @@ class Drafter:
         carried = carry.carry_forward(self, request)
         if carried is not None:
             return carried.titles()
-        out, number = [], 0
-        for i, section in enumerate(self.plan(request)):
-            if i == 0 and section.role == "指导思想":
-                out.append(PREAMBLE_TITLE)
-                continue
-            number += 1
-            out.append(number_section(number) + section.title)
-        return out
+        return _titles(outline(request.level, request.sections, request.topics))
 
     def topic_overlap(self) -> TopicOverlap:
         """The same-topic check over the store's embedder and tokens, rebuilt when the store changes."""
@@ -165,6 +157,19 @@ class Drafter:
             seen = {r.chunk_id for r in results}
             results += [r for r in more if r.chunk_id not in seen]
         return results
+
+
+def _titles(sections) -> list[str]:
+    """The titles the draft prints for an outline's sections: a 指导思想 section that opens it is
+    the unnumbered preamble, 总体要求; the others are numbered 一、二、… in order."""
+    out, number = [], 0
+    for i, section in enumerate(sections):
+        if i == 0 and section.role == "指导思想":
+            out.append(PREAMBLE_TITLE)
+            continue
+        number += 1
+        out.append(number_section(number) + section.title)
+    return out
 
 
 def title_of(request: DraftRequest) -> str:
