@@ -40,9 +40,12 @@ def substitute(pattern: str | re.Pattern, repl: str, text: str, kind: str, chang
 def substitute_words(pattern: str | re.Pattern, repl: str, text: str, kind: str, changes: list[Change], note: str = "") -> str:
     """As :func:`substitute`, but only where the match is whole words of the text: 区委 in
     "区委书记" is replaced, in "片区委员" (片区|委员) it is not."""
-    starts, ends = _word_bounds(text)
+    bounds: list[tuple[set[int], set[int]]] = []  # the text's word bounds, cut on the first match only
 
     def _one(m: re.Match) -> str:
+        if not bounds:
+            bounds.append(_word_bounds(text))
+        starts, ends = bounds[0]
         if m.start() not in starts or m.end() not in ends:
             return m.group(0)
         changes.append(Change(kind, m.group(0), repl, note))

@@ -22,9 +22,9 @@ _BARE_STREET = re.compile(r"街道(?!党工委|办事处|政协|工委|联络|�
 _BASE_BODIES = ("联络组", "联络处", "联委会", "政协工作组", "政协委员活动小组")
 # An organ named by the body above is that body's, not the requester's ("参加县政协全委会").
 _ABOVE_BODY = re.compile(r"(?:[县区市省]|上级|全国)政协$")
-# The level a 政协 above is at, from its place's last character.
 # "关注街道经济" in a county's plan is "关注全县经济", not "关注县经济".
 _WHOLE_AREA_BEFORE = re.compile(r"经济|社会|重大|重点|中心工作|发展|改革|的")
+# The level a 政协 above is at, from its place's last character.
 _LEVEL_OF_SUFFIX = {"市": "市", "县": "县区", "区": "县区", "省": "省"}
 
 
@@ -41,7 +41,8 @@ class LevelWording:
         if self.level == "界别专委" and parent_place:
             # A sector group works inside its 政协's area: 东阳市政协's group serves 市委 and
             # 全市, and its plan is guided by 东阳市政协.
-            parent_level = _LEVEL_OF_SUFFIX.get(PLACE_SUFFIX.search(parent_place).group(1)) if PLACE_SUFFIX.search(parent_place) else None
+            suffix = PLACE_SUFFIX.search(parent_place)
+            parent_level = _LEVEL_OF_SUFFIX.get(suffix.group(1)) if suffix else None
             if parent_level:
                 for group in ("party", "government", "scope", "leaders", "departments"):
                     self.terms[group] = _pick(LEVEL_TERMS[parent_level][group], parent_place)
@@ -54,17 +55,17 @@ class LevelWording:
         text = self._township_words(text, changes)
         if source_level == "乡镇":
             text = self._bare_township(text, changes)
-        # A bare 街道 / 镇 in a source of that level speaks of the writer's own area ("关注街道
-        # 经济"): in a plan of another level it is the requester's own area word.
-        area = self._area_word()
-        if source_level in ("街道", "乡镇") and source_level != self.level and area:
-            # Named streets (香山街道) were replaced with the names before this runs.
-            if source_level == "街道":
+        # A bare 街道 in a street's plan speaks of the writer's own area ("关注街道经济"): in a
+        # plan of another level it is the requester's own area word (a township's bare 镇: above).
+        # Named streets (香山街道) were replaced with the names before this runs.
+        if source_level == "街道" and self.level != "街道":
+            area = self._area_word()
+            if area:
                 text = substitute_with(_BARE_STREET, lambda m: _area_phrase(area, m.string[m.end():], m.string[:m.start()]), text, "原文是街道的计划，“街道”指其本级", changes)
-        elif source_level == "街道" and self.level != "街道":
-            # A 界别 has no area of its own: "关注街道经济" cannot be said of it at all.
-            for m in _BARE_STREET.finditer(text):
-                changes.append(Change("drop", m.group(0), "", "原文说的是街道本地的事务"))
+            else:
+                # A 界别 has no area of its own: "关注街道经济" cannot be said of it at all.
+                for m in _BARE_STREET.finditer(text):
+                    changes.append(Change("drop", m.group(0), "", "原文说的是街道本地的事务"))
         # Words of another level map to the same role at this level: 镇党委 → 街道党工委.
         for term in self.foreign:
             if term not in text:
@@ -122,9 +123,8 @@ class LevelWording:
             text = self._sector(text, source_level, changes)
         elif source_level == "界别专委":
             # A sector's plan (教育界) speaks of that sector's members and field: not a place's plan.
-            for m in _SECTOR.finditer(text):
-                if m.group(1)[-1:] + "界" not in _NOT_SECTORS:
-                    changes.append(Change("drop", m.group(0), "", "其他界别的工作"))
+            for sector in _sectors(text):
+                changes.append(Change("drop", sector, "", "其他界别的工作"))
         if self.level == "街道":
             # A street serves its 党工委 and 办事处; it has no 政府 and no 党委.
             text = substitute(r"(?<=[委、和])政府", "办事处", text, "vocabulary", changes, "街道没有政府，是街道办事处")
@@ -193,10 +193,9 @@ class LevelWording:
         """A 界别's plan speaks of its own sector only; another sector's work (教育界 for an
         经济界别) and a place's affairs (全市经济发展) are not its to plan: the sentence goes."""
         own = re.search(r"([\u4e00-\u9fff]{2})界", self.request.org_name or "")
-        for m in _SECTOR.finditer(text):
-            if m.group(1)[-1:] + "界" in _NOT_SECTORS or (own and m.group(1) == own.group(1)):
-                continue
-            changes.append(Change("drop", m.group(0), "", "其他界别的工作"))
+        for sector in _sectors(text):
+            if not (own and sector[:2] == own.group(1)):
+                changes.append(Change("drop", sector, "", "其他界别的工作"))
         if source_level in LEVEL_TERMS and source_level != "界别专委":
             ours = set(self.terms.values())
             for word in LEVEL_TERMS[source_level]["scope"] + LEVEL_TERMS[source_level]["government"]:
@@ -230,6 +229,11 @@ class LevelWording:
         return substitute(f"{other}党政(?=[，。、的])", f"{own}党政", text, "vocabulary", changes, f"本单位是{own}")
 
 
+def _sectors(text: str) -> list[str]:
+    """The sectors ``text`` names (教育界, 经济界), words that only end in 界 (世界, 各界) left out."""
+    return [m.group(0) for m in _SECTOR.finditer(text) if m.group(1)[-1:] + "界" not in _NOT_SECTORS]
+
+
 def _pick(words: tuple[str, ...], place: str | None) -> str:
     """The level word that fits the requester's place: 区委 for 鼓楼区, 县委 for 长兴县, 乡党委 for a 乡."""
     if place:
@@ -239,8 +243,6 @@ def _pick(words: tuple[str, ...], place: str | None) -> str:
                 if suffix.group(1) in w:
                     return w
     return words[0] if words else ""
-
-
 
 
 def _area_phrase(area: str, following: str, before: str = "") -> str:

@@ -50,11 +50,7 @@ class CorpusIndex:
         grams = char_bigrams(sentence)
         if not grams:
             return None
-        # Candidates share many of its character pairs; the rarest pairs find them fastest.
-        # Sorted by count, then by the pair itself: the same candidates in every process.
-        rare = sorted(grams, key=lambda g: (len(self._postings.get(g, ())), g))[:10]
-        seen: Counter = Counter(i for g in rare for i in self._postings.get(g, ()))
-        for i, hits in seen.most_common(20):
+        for i, hits in self._candidates(grams):
             other = self.sentences[i]
             if hits < 3 or self.docs_of[other] == {doc_id} or len(other) <= len(sentence) + 1:
                 continue
@@ -64,17 +60,22 @@ class CorpusIndex:
                 return other
         return None
 
+    def _candidates(self, grams: set[str]) -> list[tuple[int, int]]:
+        """(sentence index, pairs shared) of the corpus sentences most like one with these
+        character pairs.  The rarest pairs find them fastest; sorted by count, then by the pair
+        itself, so every process finds the same candidates."""
+        rare = sorted(grams, key=lambda g: (len(self._postings.get(g, ())), g))[:10]
+        return Counter(i for g in rare for i in self._postings.get(g, ())).most_common(20)
+
     def miscopied(self, sentence: str, doc_id: str | None = None) -> list[tuple[str, str]]:
         """(word, word as another copy has it) where another document holds the same sentence
         with a character or two typed otherwise, and its word is the dictionary's (立尝观点 beside
-        立场观点, 两分 beside 两份): the copy that reads as words is the right one."""
+        立场观点): the copy that reads as words is the right one.  A pair of which both read as
+        words (两分 / 两份, 县政协 / 市政协) is left alone."""
         if not 10 <= len(sentence) <= _LONGEST_SENTENCE:
             return []
-        grams = char_bigrams(sentence)
-        rare = sorted(grams, key=lambda g: (len(self._postings.get(g, ())), g))[:10]
-        seen: Counter = Counter(i for g in rare for i in self._postings.get(g, ()))
         words = _dictionary()
-        for i, hits in seen.most_common(20):
+        for i, _ in self._candidates(char_bigrams(sentence)):
             other = self.sentences[i]
             if len(other) != len(sentence) or other == sentence or self.docs_of[other] == {doc_id}:
                 continue
