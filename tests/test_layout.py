@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("plandraft", "ingest", "vectorstore", "drafting", "service", "prompts")
+PACKAGES = ("plandraft", "ingest", "vectorstore", "proofread", "drafting", "service", "prompts")
 MAX_LINES = 400
 TEXTKIT = ROOT / "ingest" / "textkit.py"
 
@@ -21,6 +21,7 @@ LAYERS = (
     ("prompts", "plandraft.settings"),
     ("ingest",),
     ("vectorstore",),
+    ("proofread",),
     ("drafting",),
     ("plandraft.resources",),
     ("service",),
