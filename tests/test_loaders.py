@@ -147,7 +147,7 @@ def test_unknown_extension(tmp_path):
     assert str(caught.value) == (
         f"{path}: unsupported file type '.xyz' (accepted: .txt .md .html .htm .docx .doc .xlsx .pdf)"
     )
-    assert SUPPORTED_SUFFIXES == (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
+    assert SUPPORTED_SUFFIXES == (".txt", ".md", ".html", ".htm", ".docx", ".doc", ".xlsx", ".pdf")
 
 
 def test_suffix_is_case_insensitive(tmp_path):
