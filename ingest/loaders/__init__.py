@@ -54,8 +54,9 @@ class LoadedFile:
     tables: tuple[Table, ...] = ()  # tables with a header row, their rows as records
 
 
-def load_file(path: Path, max_bytes: int) -> LoadedFile:
-    """Read ``path`` and return its text.
+def load_file(path: Path, max_bytes: int, unchanged: Callable[[str], bool] | None = None) -> LoadedFile | None:
+    """Read ``path`` and return its text; None when ``unchanged(fingerprint)`` says the
+    bytes are already ingested (so a scan is not read by OCR again).
 
     Raises :class:`IngestError` (carrying the path) when the file is missing, of an
     unsupported type, larger than ``max_bytes``, empty, or cannot be read as its format.
@@ -73,6 +74,9 @@ def load_file(path: Path, max_bytes: int) -> LoadedFile:
     if not raw:
         raise IngestError(source, "empty file")
 
+    fingerprint = hashlib.sha256(raw).hexdigest()
+    if unchanged is not None and unchanged(fingerprint):
+        return None
     fmt, load = LOADERS[suffix]
     result = load(raw, source)
     if not isinstance(result, Loaded):
@@ -82,6 +86,6 @@ def load_file(path: Path, max_bytes: int) -> LoadedFile:
         # For pdf this is caught earlier with a more useful reason.
         raise IngestError(source, "empty file" if fmt in ("txt", "md") else "no text found")
     return LoadedFile(
-        source=source, format=fmt, text=text, fingerprint=hashlib.sha256(raw).hexdigest(),
+        source=source, format=fmt, text=text, fingerprint=fingerprint,
         ocr_pages=result.ocr_pages, tables=result.tables,
     )
