@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ingest.activities import file_activities
+from ingest.blurbs import is_blurb_only
 from ingest.bodies import document_body, mark_body_particulars
 from ingest.chunking import chunk_document
 from ingest.classify import classify
@@ -90,8 +91,10 @@ def parse_file(source: str, raw_text: str, *, max_chunk_chars: int = 600, timing
     chunks: list[Chunk] = []
     units: list[Unit] = []
     # A stretch with no letter or digit at all (a separator line of ——— or ***, a page of
-    # punctuation) is not a document.
-    found = [raw for raw in split_documents(cleaned) if any(ch.isalnum() for ch in raw.text)]
+    # punctuation) is not a document; nor is one that holds only the site's words (a page of
+    # writing advice under a plan's title).
+    found = [raw for raw in split_documents(cleaned)
+             if any(ch.isalnum() for ch in raw.text) and not is_blurb_only(f"{raw.title or ''}\n{raw.text}")]
     for index, raw in enumerate(found):
         label = classify(raw.text, raw.title)
         doc_id = content_hash(source, str(index), raw.text)
