@@ -13,6 +13,7 @@ import re
 from functools import lru_cache
 
 from ingest.lexicon import blurb_cues, read_table
+from ingest.split import glued_title, is_marker
 from ingest.textkit import SENTENCE_OR_LINE_END
 
 # A document whose text is at least this share (by characters) of blurb sentences is no plan.
@@ -38,7 +39,12 @@ def is_blurb_line(line: str) -> bool:
     """A whole line of the site's words: a blurb sentence, or a title about writing or 范文."""
     bare = line.strip().lstrip("#").strip()
     score = blurb_score(bare)
-    return score >= 2 or (score >= 1 and len(bare) <= _TITLE_MAX and not _SENTENCE_MARK.search(bare))
+    if score >= 2:
+        return True
+    if score < 1 or len(bare) > _TITLE_MAX or _SENTENCE_MARK.search(bare):
+        return False
+    # "政协工作计划范文篇一", "政协工作计划范文": where the splitter sees a document begin.
+    return not (is_marker(bare) or glued_title(bare))
 
 
 @lru_cache(maxsize=None)

@@ -104,3 +104,13 @@ def test_the_cues_are_about_what_blurbs_are_not_which_sentences():
     assert not is_link_title("一、加强委员学习，提高履职能力。")
     assert is_blurb_only("政协工作计划的写作方法\n写好工作计划，首先要吃透上级精神。")
     assert not is_blurb_only("\n".join(TOWN))
+
+
+def test_a_run_of_page_titles_is_a_link_list_even_without_a_heading():
+    from ingest.clean import clean_text
+
+    page = "\n".join(TOWN + ["2026年社区党支部工作计划", "2025年小学安全工作计划（通用5篇）", "个人年度述职报告"])
+    assert clean_text(page).split("\n") == TOWN
+    # Where the splitter sees a document begin stays, though the site's word 范文 is in it.
+    for marker in ("政协工作计划范文篇二", "## 乡镇政协工作计划范文"):
+        assert clean_text(f"{marker}\n{TOWN[1]}").split("\n")[0] == marker
