@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from ingest.lexicon import blurb_cues, read_table
 from ingest.split import glued_title, is_marker
-from ingest.textkit import SENTENCE_OR_LINE_END
+from ingest.textkit import LINE_NUMBERING, SENTENCE_OR_LINE_END
 
 # A document whose text is at least this share (by characters) of blurb sentences is no plan.
 BLURB_ONLY_SHARE = 0.6
@@ -50,7 +50,8 @@ def is_blurb_line(line: str) -> bool:
 @lru_cache(maxsize=None)
 def _link_patterns() -> dict[str, tuple[re.Pattern[str], ...]]:
     rows = read_table("lexicon/link_lists.tsv")
-    return {kind: tuple(re.compile(r["pattern"]) for r in rows if r["kind"] == kind) for kind in ("heading", "title")}
+    kinds = ("heading", "reading", "title")
+    return {kind: tuple(re.compile(r["pattern"]) for r in rows if r["kind"] == kind) for kind in kinds}
 
 
 def _bare(line: str) -> str:
@@ -60,13 +61,27 @@ def _bare(line: str) -> str:
 def is_link_heading(line: str) -> bool:
     """"相关推荐", "## 猜你感兴趣：", "【延伸阅读】": the line that opens a list of links."""
     bare = _bare(line)
-    return 0 < len(bare) <= 16 and any(p.match(bare) for p in _link_patterns()["heading"])
+    patterns = _link_patterns()
+    return (0 < len(bare) <= 16 and any(p.match(bare) for p in patterns["heading"])
+            and any(p.search(bare) for p in patterns["reading"]))
 
 
 def is_link_title(line: str) -> bool:
     """A line that is only another page's title (or a Markdown link): an item of a link list."""
     bare = line.strip().lstrip("#").strip()
     return any(p.match(bare) for p in _link_patterns()["title"])
+
+
+# Under a link heading any short line without a sentence is an item ("社区疫苗接种安排").
+_ITEM_MAX = 40
+
+
+def is_link_item(line: str) -> bool:
+    """A line under a link heading that is another page's title."""
+    bare = line.strip().lstrip("#-*•· ").strip()
+    if LINE_NUMBERING.match(bare):  # 一、 （一） 1. : the plan's own numbering, not a link
+        return False
+    return is_link_title(line) or (0 < len(bare) <= _ITEM_MAX and not _SENTENCE_MARK.search(bare))
 
 
 def is_blurb_only(text: str) -> bool:

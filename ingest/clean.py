@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.blurbs import is_blurb_line, is_link_heading, is_link_title
+from ingest.blurbs import is_blurb_line, is_link_heading, is_link_item, is_link_title
 from ingest.textkit import CN_DIGITS, ENUMERATOR, PAREN_NUMBER_OR_DIGITS
 
 # Lines that belong to the site, not to any plan.  Each pattern matches a whole line.
@@ -112,7 +112,7 @@ def _without_link_lists(lines: list[str]) -> list[str]:
     while i < len(lines):
         if is_link_heading(lines[i]):
             i += 1
-            while i < len(lines) and is_link_title(lines[i]):
+            while i < len(lines) and is_link_item(lines[i]):
                 i += 1
             continue
         run = i

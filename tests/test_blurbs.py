@@ -114,3 +114,11 @@ def test_a_run_of_page_titles_is_a_link_list_even_without_a_heading():
     # Where the splitter sees a document begin stays, though the site's word 范文 is in it.
     for marker in ("政协工作计划范文篇二", "## 乡镇政协工作计划范文"):
         assert clean_text(f"{marker}\n{TOWN[1]}").split("\n")[0] == marker
+
+
+def test_a_plan_line_that_starts_like_a_link_heading_keeps_what_follows():
+    from ingest.clean import clean_text
+
+    for opener in ("相关要求", "最新情况", "更多举措"):
+        page = "\n".join([TOWN[0], opener, "一、加强学习", "委员集中学习每季度一次。"])
+        assert clean_text(page).split("\n")[-2:] == ["一、加强学习", "委员集中学习每季度一次。"], opener
