@@ -143,7 +143,9 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     for p in paths:
         path = Path(p)
         if path.is_dir():
-            files.extend(sorted(f for f in path.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES))
+            # "~$name.docx" is the owner file Word or Excel keeps beside an open document.
+            files.extend(sorted(f for f in path.rglob("*")
+                                if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES and not f.name.startswith("~$")))
         else:
             files.append(path)
     return files

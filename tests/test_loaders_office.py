@@ -215,3 +215,24 @@ def test_a_schema_3_catalog_gains_the_activities_table_and_reparses(tmp_path):
     # The next ingest parses every file again, so old files get their activities.
     assert db.execute("SELECT COUNT(*) FROM sources").fetchone()[0] == 0
     db.close()
+
+
+def test_an_xlsx_zip_bomb_is_refused_before_openpyxl_opens_it(tmp_path):
+    import zipfile
+
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
+            for _ in range(20):
+                member.write(bytes(1024 * 1024))
+    with pytest.raises(IngestError, match=r"bomb.xlsx: refusing \.xlsx: member xl/worksheets/sheet1.xml compresses"):
+        load_file(path, LIMIT)
+
+
+def test_folder_ingest_skips_office_lock_files(tmp_path):
+    from ingest.pipeline import expand_paths
+
+    (tmp_path / "plan.xlsx").write_bytes((DATA / "sample_activities.xlsx").read_bytes())
+    (tmp_path / "~$plan.xlsx").write_bytes(b"\x00" * 162)  # Excel's owner file while plan.xlsx is open
+    assert [p.name for p in expand_paths([tmp_path])] == ["plan.xlsx"]
