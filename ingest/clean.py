@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from ingest.blurbs import is_blurb_line, is_link_heading, is_link_item, is_link_title
 from ingest.textkit import CN_DIGITS, ENUMERATOR, PAREN_NUMBER_OR_DIGITS
 
 # Lines that belong to the site, not to any plan.  Each pattern matches a whole line.
@@ -23,24 +24,6 @@ _FURNITURE_LINE = [
         r"^[-*•]?\s*(?:下载|收藏|分享|打印|举报|上一篇|下一篇)\b.{0,40}$",
     )
 ]
-
-# Filler intros the 范文 sites put before the content ("以下我给大家整理了…").
-_FILLER_MARKERS = (
-    "计划是提高工作与学习效率的一个前提",
-    "人的记忆力会随着岁月的流逝而衰退",
-    "以下我给大家整理了",
-    "以下是小编",
-    "下面是小编",
-    "小编为大家",
-    "小编整理",
-    "希望对大家有所帮助",
-    "希望能够帮助到大家",
-    "欢迎阅读与收藏",
-    "仅供参考",
-)
-
-# Everything from these lines on is a list of links to other pages.
-_LINK_LIST_START = re.compile(r"^\s*#*\s*(?:相关范文推荐|相关推荐|相关文章|推荐阅读|猜你喜欢|热门推荐|延伸阅读)")
 
 # A line ends a sentence (or is a label) when it ends with one of these.
 _TERMINAL = set("。！？!?；;：:…”」』）)】")
@@ -98,10 +81,6 @@ def _unescape_markdown(line: str) -> str:
     return re.sub(r"\\([*_#\[\]()`-])", r"\1", line)
 
 
-def is_filler(line: str) -> bool:
-    return any(marker in line for marker in _FILLER_MARKERS)
-
-
 def is_furniture(line: str) -> bool:
     stripped = line.strip()
     return any(p.match(stripped) for p in _FURNITURE_LINE)
@@ -112,13 +91,39 @@ def clean_text(raw: str) -> str:
     text = raw.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     lines: list[str] = []
     for line in text.split("\n"):
-        if _LINK_LIST_START.match(line):
-            break
         line = normalise_width(_unescape_markdown(line))
-        if not line or is_furniture(line) or is_filler(line):
+        if not line or is_furniture(line):
             continue
         lines.append(line)
+    # Link lists first: their headings are blurbs too, and the list is known by its heading.
+    # Then the site's intros, outros and advice (ingest.blurbs), no part of any plan.
+    lines = [line for line in _without_link_lists(lines) if not is_blurb_line(line)]
     return "\n".join(_rejoin(lines))
+
+
+# A run of this many page titles in a row is a list of links even without a heading.
+_LINK_RUN = 3
+
+
+def _without_link_lists(lines: list[str]) -> list[str]:
+    """Drop lists of links to other pages: the titles after a link heading, and runs of titles."""
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        if is_link_heading(lines[i]):
+            i += 1
+            while i < len(lines) and is_link_item(lines[i]):
+                i += 1
+            continue
+        run = i
+        while run < len(lines) and is_link_title(lines[run]):
+            run += 1
+        if run - i >= _LINK_RUN:
+            i = run
+            continue
+        out.append(lines[i])
+        i += 1
+    return out
 
 
 def _rejoin(lines: list[str]) -> list[str]:

@@ -117,3 +117,28 @@ def current_term(kind: str, year: int) -> DatedTerm | None:
     """The latest term of a numbered kind (congress, plenum, fyp) current for a plan of ``year``."""
     fitting = [t for t in dated_terms() if t.kind == kind and t.start <= date(year, 1, 1)]
     return max(fitting, key=lambda t: t.start) if fitting else None
+
+
+@dataclass(frozen=True)
+class ActivityForm:
+    """One row of data/lexicon/activity_forms.tsv."""
+
+    form: str
+    cues: re.Pattern[str]
+
+
+@lru_cache(maxsize=None)
+def activity_forms() -> tuple[ActivityForm, ...]:
+    return tuple(ActivityForm(r["form"], re.compile(r["cues"])) for r in read_table("lexicon/activity_forms.tsv"))
+
+
+@lru_cache(maxsize=None)
+def activity_columns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """(role, header pattern) of data/lexicon/activity_columns.tsv, in order."""
+    return tuple((r["role"], re.compile(r["pattern"], re.I)) for r in read_table("lexicon/activity_columns.tsv"))
+
+
+@lru_cache(maxsize=None)
+def activity_cues() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """(owner | place, pattern with a ``value`` group) of data/lexicon/activity_cues.tsv."""
+    return tuple((r["kind"], re.compile(r["pattern"])) for r in read_table("lexicon/activity_cues.tsv"))

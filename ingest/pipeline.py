@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+from ingest.activities import file_activities
+from ingest.blurbs import is_blurb_only
 from ingest.bodies import document_body, mark_body_particulars
 from ingest.chunking import chunk_document
 from ingest.classify import classify
@@ -43,7 +45,9 @@ class IngestReport:
     errors: list[dict] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    ocr: list[dict] = field(default_factory=list)  # {"source", "pages"}: text read by OCR, not a text layer
     chunks: int = 0
+    activities: int = 0
     families: dict = field(default_factory=dict)
     signals: dict = field(default_factory=dict)  # corpus-wide signals found, by kind
     timings: dict = field(default_factory=lambda: {"load": 0.0, "clean": 0.0, "parse": 0.0, "embed": 0.0, "store": 0.0})
@@ -57,9 +61,11 @@ class IngestReport:
             "documents": self.documents,
             "errors": self.errors,
             "unchanged": self.unchanged,
+            "ocr": self.ocr,
             "summary": {
                 "documents": len(self.documents),
                 "chunks": self.chunks,
+                "activities": self.activities,
                 "families": self.families,
                 "off_topic": self.off_topic,
                 "unchanged_files": len(self.unchanged),
@@ -85,8 +91,10 @@ def parse_file(source: str, raw_text: str, *, max_chunk_chars: int = 600, timing
     chunks: list[Chunk] = []
     units: list[Unit] = []
     # A stretch with no letter or digit at all (a separator line of ——— or ***, a page of
-    # punctuation) is not a document.
-    found = [raw for raw in split_documents(cleaned) if any(ch.isalnum() for ch in raw.text)]
+    # punctuation) is not a document; nor is one that holds only the site's words (a page of
+    # writing advice under a plan's title).
+    found = [raw for raw in split_documents(cleaned)
+             if any(ch.isalnum() for ch in raw.text) and not is_blurb_only(f"{raw.title or ''}\n{raw.text}")]
     for index, raw in enumerate(found):
         label = classify(raw.text, raw.title)
         doc_id = content_hash(source, str(index), raw.text)
@@ -135,7 +143,9 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     for p in paths:
         path = Path(p)
         if path.is_dir():
-            files.extend(sorted(f for f in path.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES))
+            # "~$name.docx" is the owner file Word or Excel keeps beside an open document.
+            files.extend(sorted(f for f in path.rglob("*")
+                                if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES and not f.name.startswith("~$")))
         else:
             files.append(path)
     return files
@@ -182,25 +192,30 @@ def _ingest(paths, store, *, max_bytes: int, max_chunk_chars: int, on_file) -> I
         source = source_key(path) if path.exists() else str(path)
         try:
             t0 = time.perf_counter()
-            loaded = load_file(path, max_bytes=max_bytes)
-            timings["load"] += time.perf_counter() - t0
             # The file's bytes and the rules that parsed them: new rules re-parse every file.
-            fingerprint = f"{loaded.fingerprint}+{rules_version()}"
-            if store.fingerprint(source) == fingerprint:
+            stored = store.fingerprint(source)
+            loaded = load_file(path, max_bytes=max_bytes, unchanged=lambda raw: stored == f"{raw}+{rules_version()}")
+            timings["load"] += time.perf_counter() - t0
+            if loaded is None:
                 report.unchanged.append(source)
                 report.documents.extend(_doc_summary(d, store) for d in store.documents() if d.source == source)
                 continue
+            fingerprint = f"{loaded.fingerprint}+{rules_version()}"
             documents, chunks, units = parse_file(source, loaded.text, max_chunk_chars=max_chunk_chars, timings=timings)
             t0 = time.perf_counter()
             indexing = index_chunks(chunks)
+            activities = file_activities(documents, loaded.tables)
             timings["parse"] += time.perf_counter() - t0
             t0 = time.perf_counter()
             embed_before = getattr(store.embedder, "seconds", 0.0)
-            store.replace_source(source, fingerprint, documents, chunks, units, indexing=indexing)
+            store.replace_source(source, fingerprint, documents, chunks, units, indexing=indexing, activities=activities)
             embedded = getattr(store.embedder, "seconds", 0.0) - embed_before
             timings["embed"] += embedded
             timings["store"] += time.perf_counter() - t0 - embedded
             report.chunks += len(chunks)
+            report.activities += len(activities)
+            if loaded.ocr_pages:
+                report.ocr.append({"source": source, "pages": list(loaded.ocr_pages)})
             report.documents.extend(_doc_summary(d, store, chunks) for d in documents)
         except IngestError as exc:
             report.errors.append({"source": exc.source, "error": exc.reason})

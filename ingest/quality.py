@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-from ingest.lexicon import blurb_cues, particular_rules
+from ingest.blurbs import is_blurb  # noqa: F401 - drafting's reviewer asks quality for it
+from ingest.lexicon import particular_rules
 from ingest.textkit import CN_DIGITS, SENTENCE_END, STOPS
 
 # Signals that keep a unit out of a draft unless drafting can repair them.
@@ -164,12 +165,6 @@ _ACTION = re.compile(
 def is_task(text: str) -> bool:
     """Whether ``text`` says what will be done (a plan's item), not only why it matters."""
     return bool(_ACTION.search(text))
-
-
-def is_blurb(text: str) -> bool:
-    """The 范文 site's own words: addressed to readers, offering 范文, advising on writing."""
-    score = sum(cue.weight for cue in blurb_cues() if cue.pattern.search(text))
-    return score >= 2
 
 
 def doubled_characters(sentence: str) -> list[tuple[str, str]]:

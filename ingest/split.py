@@ -127,7 +127,7 @@ def split_documents(text: str) -> list[RawDocument]:
             prev_kind = "title"
             continue
         m = _MARKER_LINE.match(s)
-        if m and _is_marker(s):
+        if m and is_marker(s):
             boundaries.append((i + 1, m.group("title").strip(), 0))
             tracker = _NumberingTracker()
             since_start = []
@@ -214,7 +214,7 @@ def split_documents(text: str) -> list[RawDocument]:
     return documents
 
 
-def _is_marker(s: str) -> bool:
+def is_marker(s: str) -> bool:
     """A line that only marks where the next document begins ("## 县政协宣传工作篇二")."""
     if not _MARKER_LINE.match(s):
         return False
@@ -226,7 +226,7 @@ def _is_marker_or_title(line: str) -> bool:
     s = line.strip()
     if not s:
         return True
-    if _is_marker(s):
+    if is_marker(s):
         return True
     glued = glued_title(s)
     return bool(glued and not glued[1])
@@ -236,7 +236,7 @@ def _lines_until_marker(lines: list[_Line], first: int, most: int) -> list[str]:
     out: list[str] = []
     for line in lines[first:]:
         s = line.text.strip()
-        if _is_marker(s) or _MARKER_PREFIX.match(s) or len(out) >= most:
+        if is_marker(s) or _MARKER_PREFIX.match(s) or len(out) >= most:
             break
         out.append(s)
     return out

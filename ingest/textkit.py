@@ -41,6 +41,19 @@ LINE_NUMBERING = re.compile(
     rf"(?m)^\s*(?:#{{1,6}}\s*)?(?:[{CN_DIGITS}]+[、.．]|{PAREN_NUMBER_OR_DIGITS}|\d+\s*[、.．]|{ENUMERATOR})"
 )
 
+# -- months ---------------------------------------------------------------------------------
+
+# A month as plans write it: 3月, 03月, 十二月, 二月份 (callers check that it is 1–12).
+MONTH = rf"(?P<month>1[0-2]|0?[1-9]|[{CN_DIGITS}]{{1,3}})\s*月份?"
+# A month-by-month item on a line of its own, after an optional item number or heading mark:
+# "1月：召开…", "（2）二月份：…", "3月中旬：…".
+MONTH_ITEM = re.compile(
+    rf"^\s*(?:#{{1,6}}\s*)?(?:{PAREN_NUMBER_OR_DIGITS}\s*|\d+\s*[、.．]\s*)?{MONTH}"
+    rf"(?P<part>上旬|中旬|下旬|初|底|末)?\s*[：:]\s*(?P<rest>\S.*)$"
+)
+# A month anywhere in a date cell: "2026年3月", "3-4月" (the first), "三月中旬".
+MONTH_IN = re.compile(rf"(?<![\d{CN_DIGITS}]){MONTH}")
+
 # -- reading and writing numbers ------------------------------------------------------------
 
 

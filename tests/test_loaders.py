@@ -73,9 +73,14 @@ def test_docx_headings_become_markdown_and_the_table_stays_in_place():
     assert "# 一、加强学习，提高委员履职能力" in lines  # Heading 1
     assert "## （二）开展履职培训" in lines  # Heading 2
     assert not any(line.startswith("#") and "每季度组织一次" in line for line in lines)
-    row = "委员集中学习 | 每季度末 | 工作组组长"
-    assert "工作内容 | 时间安排 | 牵头负责" in lines
+    # A table with a header row stays a table: each row keeps its header names, and the
+    # rows are records too.
+    row = "工作内容：委员集中学习；时间安排：每季度末；牵头负责：工作组组长。"
+    assert "工作内容 | 时间安排 | 牵头负责" not in lines
     assert row in lines
+    (table,) = load("sample.docx").tables
+    assert table.header == ("工作内容", "时间安排", "牵头负责")
+    assert table.rows[1].as_dict() == {"工作内容": "乡村振兴专题调研", "时间安排": "5月至6月", "牵头负责": "工作组副组长"}
     # Document order: the table sits between sections 一 and 二.
     assert lines.index("## （二）开展履职培训") < lines.index(row)
     assert lines.index(row) < lines.index("# 二、围绕中心工作，积极建言献策")
@@ -140,9 +145,9 @@ def test_unknown_extension(tmp_path):
     with pytest.raises(IngestError) as caught:
         load_file(path, LIMIT)
     assert str(caught.value) == (
-        f"{path}: unsupported file type '.xyz' (accepted: .txt .md .html .htm .docx .pdf)"
+        f"{path}: unsupported file type '.xyz' (accepted: .txt .md .html .htm .docx .doc .xlsx .pdf)"
     )
-    assert SUPPORTED_SUFFIXES == (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
+    assert SUPPORTED_SUFFIXES == (".txt", ".md", ".html", ".htm", ".docx", ".doc", ".xlsx", ".pdf")
 
 
 def test_suffix_is_case_insensitive(tmp_path):

@@ -139,10 +139,11 @@ def _blank_pdf() -> bytes:
     return buffer.getvalue()
 
 
-def test_pdf_without_text_layer(tmp_path):
+def test_a_blank_page_without_text_layer_is_an_error_naming_the_page(tmp_path):
+    # No text layer, so the page goes to OCR, which finds nothing on it.
     path = tmp_path / "scan.pdf"
     path.write_bytes(_blank_pdf())
-    with pytest.raises(IngestError, match=r"scan.pdf: no text layer \(scanned PDF\?\)"):
+    with pytest.raises(IngestError, match=r"scan.pdf: page 1: no text layer and OCR read no text"):
         load_file(path, LIMIT)
 
 

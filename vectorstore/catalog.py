@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from ingest.indexing import ChunkIndex
 from ingest.model import Chunk, Document
-from vectorstore import bodies_table, units_table
+from vectorstore import activities_table, bodies_table, units_table
 from vectorstore.errors import StoreError
 
 _DOC_COLUMNS = (
@@ -298,8 +298,8 @@ def sentences_of_source(db: sqlite3.Connection, source: str) -> set[str]:
 
 
 def delete_source(tx: sqlite3.Connection, source: str) -> int:
-    """Remove every row ``source`` has (documents, chunks, tokens, sentence links, units, its
-    fingerprint); returns how many documents it had."""
+    """Remove every row ``source`` has (documents, chunks, tokens, sentence links, units,
+    bodies, activities, its fingerprint); returns how many documents it had."""
     removed = tx.execute("SELECT COUNT(*) FROM documents WHERE source = ?", (source,)).fetchone()[0]
     tx.execute("DELETE FROM chunk_tokens WHERE chunk_id IN (SELECT id FROM chunks WHERE source = ?)", (source,))
     tx.execute("DELETE FROM chunk_units WHERE chunk_id IN (SELECT id FROM chunks WHERE source = ?)", (source,))
@@ -308,6 +308,7 @@ def delete_source(tx: sqlite3.Connection, source: str) -> int:
     tx.execute("DELETE FROM sources WHERE source = ?", (source,))
     units_table.delete(tx, source)
     bodies_table.delete(tx, source)
+    activities_table.delete(tx, source)
     return int(removed)
 
 

@@ -7,10 +7,10 @@ import sqlite3
 from pathlib import Path
 
 from ingest.indexing import text_key
-from vectorstore import bodies_table, units_table
+from vectorstore import activities_table, bodies_table, units_table
 from vectorstore.errors import StoreError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sources (
@@ -100,10 +100,10 @@ def connect(path: Path) -> sqlite3.Connection:
         raise StoreError(f"{path} was written by a newer plandraft (schema {version}); upgrade plandraft.")
     if 0 < version < 2:
         _upgrade_to_2(db)
-    db.executescript(_SCHEMA + units_table.DDL + bodies_table.DDL)
-    if 0 < version < 3:
-        # Schema 3 adds the units ingest computes: forget the files' fingerprints so the
-        # next ingest parses every file again (hand corrections are kept).
+    db.executescript(_SCHEMA + units_table.DDL + bodies_table.DDL + activities_table.DDL)
+    if 0 < version < 4:
+        # Schema 3 adds the units ingest computes, schema 4 the activities: forget the files'
+        # fingerprints so the next ingest parses every file again (hand corrections are kept).
         db.execute("DELETE FROM sources")
     db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
     return db

@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from ingest import families as fam
+from ingest.activities import Activity
 from ingest.indexing import ChunkIndex
 from ingest.model import Chunk, Document
 from ingest.units import Unit
-from vectorstore import bodies_table, catalog, schema, units_table
+from vectorstore import activities_table, bodies_table, catalog, schema, units_table
 from vectorstore.catalog import OVERRIDABLE
 from vectorstore.errors import StoreError
 from vectorstore.vectors import VectorIndex, chunk_metadata
@@ -150,6 +151,7 @@ class CorpusStore:
         plan_units: Sequence[Unit] = (),
         *,
         indexing: Mapping[str, ChunkIndex],
+        activities: Sequence[Activity] = (),
     ) -> dict:
         """Make the catalog hold exactly ``documents`` and ``chunks`` for ``source``.
 
@@ -183,6 +185,7 @@ class CorpusStore:
                 catalog.delete_source(tx, source)
                 units_table.write(tx, source, plan_units)
                 bodies_table.write(tx, source, documents)
+                activities_table.write(tx, source, activities)
                 catalog.insert_source(tx, source, fingerprint, docs, [(c, family[c.id]) for c in chunks], indexing)
                 catalog.bump_generation(tx)
                 catalog.clear_pending(tx, referenced_only=True)
@@ -309,6 +312,11 @@ class CorpusStore:
         """Document id → the body ingest found it is by (``ingest.bodies``; overrides not applied)."""
         with self._lock:
             return bodies_table.read(self._conn())
+
+    def activities(self, doc_id: str | None = None, month: int | None = None, form: str | None = None) -> list[Activity]:
+        """Stored activities (``ingest.activities``) matching every filter given, by month."""
+        with self._lock:
+            return activities_table.read(self._conn(), doc_id, month, form)
 
     def units(self, chunk_ids: Iterable[str] | None = None) -> list[Unit]:
         """The plan items ingest found in these chunks (every unit when None)."""

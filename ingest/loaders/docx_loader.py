@@ -1,70 +1,37 @@
-"""Word documents (.docx): paragraphs and tables in order, after the archive is checked."""
+"""Word documents (.docx): paragraphs and tables in order, after the archive is checked.
+
+A table with a header row stays a table: each row a line whose values keep their header
+names, and the rows handed on as records (``ingest.loaders.tables``)."""
 from __future__ import annotations
 
 import io
 import re
-import zipfile
 
 from ingest.errors import IngestError
-from ingest.loaders.common import exc_reason
+from ingest.loaders.common import Loaded, check_zip_archive, exc_reason
+from ingest.loaders.tables import Table, grid_to_text
 
-# A .docx is a zip; refuse archives that would inflate past these before python-docx opens them.
-DOCX_MAX_UNCOMPRESSED = 200 * 1024 * 1024
-DOCX_MAX_RATIO = 100  # only checked for members big enough to matter (see below)
-DOCX_RATIO_MIN_MEMBER = 1024 * 1024
-DOCX_MAX_MEMBERS = 5000
 _DOCX_HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*([1-9])$", re.I)
 _DOCX_TITLE_STYLES = frozenset({"title", "标题"})
 
 
-def load(raw: bytes, source: str) -> str:
+def load(raw: bytes, source: str) -> Loaded:
     """Paragraphs and tables in document order; Heading/标题 N paragraphs as Markdown headings."""
-    _check_docx_archive(raw, source)
+    check_zip_archive(raw, source, ".docx", "word/document.xml")
     import docx
-    from docx.table import Table
+    from docx.table import Table as DocxTable
     from docx.text.paragraph import Paragraph
 
     try:
         document = docx.Document(io.BytesIO(raw))
         lines: list[str] = []
-        _docx_block_lines(document.element.body, document, lines, Paragraph, Table)
+        tables: list[Table] = []
+        _docx_block_lines(document.element.body, document, lines, Paragraph, (DocxTable, tables))
     except IngestError:
         raise
     except Exception as exc:  # python-docx, lxml and zipfile each raise their own kinds
         raise IngestError(source, f"not a valid .docx ({exc_reason(exc)})") from None
-    return "\n".join(lines)
-
-
-def _check_docx_archive(raw: bytes, source: str) -> None:
-    """Refuse a non-zip or a zip bomb from the central directory alone, inflating nothing.
-
-    zipfile stops reading a member at its declared size (and fails the CRC if the data runs
-    on), so the declared sizes checked here bound what python-docx can inflate later.
-    """
-    try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
-        raise IngestError(source, f"not a valid .docx ({exc_reason(exc)})") from None
-    if len(members) > DOCX_MAX_MEMBERS:
-        raise IngestError(source, f"refusing .docx: {len(members):,} archive members (zip bomb?)")
-    total = sum(m.file_size for m in members)
-    if total > DOCX_MAX_UNCOMPRESSED:
-        raise IngestError(
-            source,
-            f"refusing .docx: {total / 2**20:,.0f} MB uncompressed "
-            f"(limit {DOCX_MAX_UNCOMPRESSED / 2**20:.0f} MB; zip bomb?)",
-        )
-    for m in members:
-        ratio = m.file_size / max(m.compress_size, 1)
-        if m.file_size >= DOCX_RATIO_MIN_MEMBER and ratio > DOCX_MAX_RATIO:
-            raise IngestError(
-                source,
-                f"refusing .docx: member {m.filename} compresses {ratio:,.0f}:1 "
-                f"(limit {DOCX_MAX_RATIO}:1; zip bomb?)",
-            )
-    if "word/document.xml" not in {m.filename for m in members}:
-        raise IngestError(source, "not a valid .docx (no word/document.xml in the archive)")
+    return Loaded("\n".join(lines), tables=tuple(tables))
 
 
 def _docx_block_lines(container, document, lines: list[str], paragraph_type, table_type) -> None:
@@ -84,7 +51,8 @@ def _docx_block_lines(container, document, lines: list[str], paragraph_type, tab
             else:
                 lines.extend(part.strip() for part in text.split("\n") if part.strip())
         elif child.tag == qn("w:tbl"):
-            _docx_table_lines(table_type(child, document), lines)
+            docx_table, found = table_type
+            _docx_table_lines(docx_table(child, document), lines, found)
         elif child.tag == qn("w:sdt"):
             # Content controls (common in templates) wrap ordinary paragraphs and tables.
             content = child.find(qn("w:sdtContent"))
@@ -136,17 +104,11 @@ def _heading_from_outline(value: int) -> int:
     return min(value + 1, 6) if 0 <= value < 9 else 0
 
 
-def _docx_table_lines(table, lines: list[str]) -> None:
-    for row in table.rows:
-        cells: list[str] = []
-        previous = None
-        for cell in row.cells:
-            # Merged cells come back once per grid column; keep one copy.
-            if previous is not None and cell._tc is previous:
-                continue
-            previous = cell._tc
-            text = " ".join(cell.text.split())
-            if text:
-                cells.append(text)
-        if cells:
-            lines.append(" | ".join(cells))
+def _docx_table_lines(table, lines: list[str], found: list[Table]) -> None:
+    # python-docx gives a merged cell once per grid column it covers (a vertical merge repeats
+    # the top cell's text): the grid is already filled in, as grid_to_text wants it.
+    grid = [[cell.text for cell in row.cells] for row in table.rows]
+    table_lines, records = grid_to_text(grid)
+    lines.extend(table_lines)
+    if records is not None:
+        found.append(records)
