@@ -13,7 +13,7 @@ from typing import Any, Mapping
 from flask import Flask
 
 from plandraft import settings as settings_mod
-from service.resources import close, get_drafter, get_store
+from service.resources import close, get_drafter, get_store, warm_up
 
 __all__ = ["create_app", "close", "get_drafter", "get_store"]
 
@@ -67,6 +67,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.after_request(_security_headers)
     app.teardown_appcontext(db.close_db)
+    # A test app warms only when its config asks: most tests never draft, or bring their own store.
+    if app.config["WARM_START"] and (not app.config.get("TESTING") or (test_config or {}).get("WARM_START")):
+        warm_up(app)
     return app
 
 
