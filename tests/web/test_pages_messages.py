@@ -265,3 +265,29 @@ def test_search_marks_are_put_around_escaped_text():
     assert "<mark>民主评议</mark>" in marked
     # A word that does not occur whole is marked by its pieces.
     assert str(mark_words("组织委员视察", "委员调研")) == "组织<mark>委员</mark>视察"
+
+
+@pytest.mark.slow
+def test_warm_start_loads_the_real_embedder_before_the_first_request(sample_store_dir, tmp_path, h):
+    import shutil
+    import sqlite3
+
+    from plandraft import settings as settings_mod
+    from plandraft.resources import make_embedder
+    from service import close
+
+    with sqlite3.connect(sample_store_dir / "catalog.sqlite") as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copytree(sample_store_dir, tmp_path / "data", ignore=shutil.ignore_patterns("ingest.lock"))
+    embedder = make_embedder(settings_mod.load(environ={}))
+    assert embedder.inner._st is None
+    app = h.make_app(tmp_path / "data", EMBEDDER=embedder, WARM_START=True)
+    try:
+        app.extensions["plandraft.warm_thread"].join(300)
+        client = app.test_client()
+        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {app.config['TEST_TOKENS']['sam']}"
+        assert client.get("/api/health").get_json() == {"ok": True, "warm": True}
+        assert embedder.inner._st is not None  # the model itself, loaded with no request made
+        assert app.extensions["plandraft.drafter"].searcher._snapshot is not None
+    finally:
+        close(app)
