@@ -210,11 +210,15 @@ class RecordingEmbedder:
         return self.inner.embed_query(text)
 
 
-def test_warm_start_loads_store_embedder_and_indexes_before_health_says_warm(corpus_dir, tmp_path, h):
+def test_warm_start_loads_store_embedder_and_indexes_before_health_says_warm(corpus_dir, tmp_path, h, monkeypatch):
     import shutil
 
+    import service.resources as resources
     from service import close
 
+    opened = []
+    real_open = resources.open_store
+    monkeypatch.setattr(resources, "open_store", lambda *a, **kw: opened.append(1) or real_open(*a, **kw))
     data = tmp_path / "data"
     shutil.copytree(corpus_dir, data)
     embedder = RecordingEmbedder()
@@ -224,13 +228,21 @@ def test_warm_start_loads_store_embedder_and_indexes_before_health_says_warm(cor
         client = app.test_client()
         client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {app.config['TEST_TOKENS']['sam']}"
         assert client.get("/api/health").get_json() == {"ok": True, "warm": False}
+        # A search arriving mid warm-up uses the store and drafter being warmed, and waits for
+        # the embedder the warm-up is loading: nothing is opened twice.
+        answers = []
+        searching = threading.Thread(target=lambda: answers.append(client.get("/api/search?q=民主评议")))
+        searching.start()
         embedder.release.set()
         app.extensions["plandraft.warm_thread"].join(60)
+        searching.join(60)
+        assert answers[0].status_code == 200 and answers[0].get_json()["results"]
+        assert opened == [1] and embedder.queries == 2
         assert client.get("/api/health").get_json() == {"ok": True, "warm": True}
         # Loaded before any request asked: the store, the embedder (one query), the lexical index.
         drafter = app.extensions["plandraft.drafter"]
         assert app.extensions["plandraft.store"] is drafter.searcher.store
-        assert embedder.queries == 1 and drafter.searcher._snapshot is not None
+        assert drafter.searcher._snapshot is not None
     finally:
         close(app)
 
