@@ -110,6 +110,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("COOKIE_SECURE", False, "Send the session and remember-me cookies only over HTTPS: set it when the service is behind TLS."),
     Setting("LOGIN_ATTEMPTS", 5, "Failed logins for one user name within LOGIN_WINDOW_SECONDS after which that name is refused until the window has passed.", minimum=1, maximum=1000),
     Setting("LOGIN_WINDOW_SECONDS", 300, "The window for LOGIN_ATTEMPTS, in seconds.", minimum=1, maximum=7 * 24 * 3600),
+    Setting("TIMEZONE", "Asia/Shanghai", "IANA time zone every page shows times in (stored times are UTC).", required=True),
+    Setting("WARM_START", True, "Load the store, the embedder and the search indexes in a background thread when the web app starts, so the first draft is as fast as the rest (test apps skip it unless their config asks)."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

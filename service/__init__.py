@@ -1,7 +1,8 @@
 """The plandraft web service: ``create_app()`` is the only way to get an app.
 
 Blueprints, one per area: ``auth`` (login), ``drafts`` (staff: request, stream, edit, versions,
-export), ``compare`` (editors: sentence-by-sentence sources, documents), ``admin`` (uploads,
+export), ``compare`` (editors: sentence-by-sentence sources, documents), ``search`` (editors: the
+corpus), ``admin`` (uploads,
 re-ingest, document metadata, families, statistics) and ``api`` (JSON under /api/).
 """
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any, Mapping
 from flask import Flask
 
 from plandraft import settings as settings_mod
-from service.resources import close, get_drafter, get_store
+from service.resources import close, get_drafter, get_store, warm_up
 
 __all__ = ["create_app", "close", "get_drafter", "get_store"]
 
@@ -56,7 +57,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.jinja_env.autoescape = True
 
-    from service import admin, api, auth, compare, db, drafts, errors, filters
+    from service import admin, api, auth, compare, db, drafts, errors, filters, search
 
     errors.register(app)
     auth.init_app(app)
@@ -65,8 +66,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(compare.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(search.bp)
     app.after_request(_security_headers)
     app.teardown_appcontext(db.close_db)
+    # A test app warms only when its config asks: most tests never draft, or bring their own store.
+    if app.config["WARM_START"] and (not app.config.get("TESTING") or (test_config or {}).get("WARM_START")):
+        warm_up(app)
     return app
 
 

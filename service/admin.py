@@ -3,6 +3,7 @@ near-duplicate families, off-topic documents and corpus statistics."""
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -11,7 +12,7 @@ from sqlalchemy import select
 from service import corpus, jobs
 from service.auth import role_required
 from service.db import IngestJob, Upload, get_db
-from service.errors import ApiError
+from service.errors import ApiError, page_message
 from service.resources import get_store
 from service.schemas import Corrections, ValidationFailed
 
@@ -65,45 +66,84 @@ def _found_body(store, doc_id: str) -> str | None:
 
 @bp.post("/documents/<doc_id>/remove")
 @role_required("admin")
-def remove_document_source(doc_id: str):
+def remove_document(doc_id: str):
+    """Remove this document only; the other documents of its file stay."""
     store = get_store()
     doc = corpus.document_or_404(store, doc_id)
-    name = corpus.original_names(get_db()).get(doc.source) or doc.source
+    name = corpus.original_names(get_db()).get(doc.source) or Path(doc.source).name
+    corpus.remove_document(store, get_db(), doc_id, corpus.uploads_dir(current_app.config))
+    flash(f"已移除文档“{doc.title or '（无标题）'}”（来自文件“{name}”）", "success")
+    return redirect(url_for("admin.documents"))
+
+
+@bp.post("/documents/<doc_id>/remove-file")
+@role_required("admin")
+def remove_document_source(doc_id: str):
+    """Remove the whole file this document came from: all its documents."""
+    store = get_store()
+    doc = corpus.document_or_404(store, doc_id)
+    name = corpus.original_names(get_db()).get(doc.source) or Path(doc.source).name
     removed = corpus.remove_source(store, get_db(), doc.source, corpus.uploads_dir(current_app.config))
-    flash(f"已移除来源文件“{name}”的 {removed} 篇文档", "success")
+    flash(f"已移除来源文件“{name}”的全部 {removed} 篇文档", "success")
     return redirect(url_for("admin.documents"))
 
 
 @bp.route("/upload", methods=["GET", "POST"])
 @role_required("admin")
 def upload():
+    refused, job, status = [], None, 200
     if request.method == "POST":
-        job = start_upload_job(request.files.getlist("files"))
-        return redirect(url_for("admin.job", job_id=job.id))
+        try:
+            job = start_upload_job(request.files.getlist("files"))
+        except UploadRefused as exc:
+            # Nothing could be kept: the same page again, each file with its reason.
+            refused, status = exc.refused, exc.status
+        else:
+            return redirect(url_for("admin.upload", job=job.id))
+    elif request.args.get("job"):
+        job = jobs.job_or_404(get_db(), request.args["job"])
     recent = list(get_db().scalars(select(Upload).order_by(Upload.uploaded_at.desc()).limit(20)))
-    return render_template("admin/upload.html", max_mb=int(current_app.config["UPLOAD_MAX_MB"]), recent=recent)
+    return render_template("admin/upload.html", max_mb=int(current_app.config["UPLOAD_MAX_MB"]), recent=recent,
+                           job=job, refused=refused), status
+
+
+class UploadRefused(ApiError):
+    """Every file of an upload was refused; ``refused`` lists each with its reason (the message is the first's)."""
+
+    def __init__(self, refused: list[dict], first: ApiError):
+        super().__init__(first.message, first.status)
+        self.refused = refused
 
 
 def start_upload_job(files) -> IngestJob:
-    """Save every file (all or none), record them, and ingest them in the background."""
+    """Keep every file that can be kept and ingest those in the background; the job records the
+    others (empty, too large, of a type no loader reads) with their reasons, so one bad file no
+    longer turns the whole upload away.  Raises ``UploadRefused`` when no file is left."""
     files = [f for f in files if f and f.filename]
     if not files:
         raise ApiError("files: 请选择要上传的文件 (no files)", 400)
     directory = corpus.uploads_dir(current_app.config)
     max_bytes = int(current_app.config["UPLOAD_MAX_MB"]) * 1024 * 1024
-    saved = []
+    saved, refused, first = [], [], None
     try:
         for f in files:
-            saved.append(corpus.save_upload(f, directory, max_bytes))
+            try:
+                saved.append(corpus.save_upload(f, directory, max_bytes))
+            except ApiError as exc:
+                first = first or exc
+                name = corpus.display_name(f.filename)
+                refused.append({"source_name": name, "error": page_message(exc.message).removeprefix(f"{name}：")})
     except BaseException:
         for path, _, _ in saved:
             path.unlink(missing_ok=True)
         raise
+    if not saved:
+        raise UploadRefused(refused, first)
     db = get_db()
     for path, original, size in saved:
         db.add(Upload(stored_path=str(path), original_name=original, size=size, uploaded_by=current_user.id))
     db.commit()
-    return jobs.start(db, current_user, [p for p, _, _ in saved], "upload")
+    return jobs.start(db, current_user, [p for p, _, _ in saved], "upload", refused=refused)
 
 
 @bp.post("/reingest")

@@ -28,6 +28,7 @@ class Error(Response):
 
 class Health(Response):
     ok: bool
+    warm: bool = Field(description="the store, the embedder and the search indexes are loaded (PLANDRAFT_WARM_START)")
 
 
 class Me(Response):
@@ -228,6 +229,7 @@ class Document(Response):
     topic_reason: str
     family_id: str
     family_size: int
+    file_documents: int = Field(description="how many documents its file holds (all are removed with the file)")
     chars: int
     overrides: list[str] = Field(description="fields corrected by hand")
 

@@ -17,7 +17,7 @@ from service.diffing import all_warnings, compare_sections
 from service.drafts import export_response, load_draft, visible_drafts
 from service.errors import ApiError
 from service.openapi import spec
-from service.resources import get_drafter, get_store
+from service.resources import get_drafter, get_store, warmed
 from service.schemas import DocumentQuery, RestoreRequest, SearchQuery, VersionQuery, VersionSave, parse
 from vectorstore.search import SearchFilters
 
@@ -35,7 +35,8 @@ def _json_body() -> dict:
 
 @bp.get("/health")
 def health():
-    return jsonify({"ok": True})
+    # warm: the store, the embedder and the search indexes are loaded (service.resources.warm_up).
+    return jsonify({"ok": True, "warm": warmed(current_app)})
 
 
 @bp.get("/me")

@@ -19,7 +19,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from service.accounts import authenticate, login_blocked, record_login, user_for_token
-from service.db import User, get_db
+from service.db import ROLE_NAMES, User, get_db
 from service.errors import ApiError
 
 bp = Blueprint("auth", __name__)
@@ -85,16 +85,17 @@ def role_required(role: str):
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if not current_user.can(role):
-                raise ApiError(f"需要{_ROLE_LABEL[role]}权限 (role '{role}' required)", 403)
+                # In the words of the header's role badge (service.db.ROLE_NAMES), so a person sees
+                # which role to ask for and which they have.
+                raise ApiError(
+                    f"此页面需要{ROLE_NAMES[role]}权限，您当前的身份是{current_user.role_name}。如需使用，请联系管理员。"
+                    f" (role '{role}' required)", 403)
             return view(*args, **kwargs)
 
         wrapped.required_role = role
         return wrapped
 
     return decorator
-
-
-_ROLE_LABEL = {"staff": "工作人员", "editor": "审核人员", "admin": "管理员"}
 
 
 # -- wiring ----------------------------------------------------------------------------------

@@ -78,6 +78,9 @@ def document_rows(store, db: Session) -> list[dict[str, Any]]:
     for d in docs:
         key = d.family_id or d.id
         family_sizes[key] = family_sizes.get(key, 0) + 1
+    per_file: dict[str, int] = {}
+    for d in docs:
+        per_file[d.source] = per_file.get(d.source, 0) + 1
     rows = []
     for d in docs:
         family = d.family_id or d.id
@@ -89,6 +92,7 @@ def document_rows(store, db: Session) -> list[dict[str, Any]]:
                 "index": d.index,
                 "family_id": family,
                 "family_size": family_sizes[family],
+                "file_documents": per_file[d.source],  # what removing the whole file removes
                 "chars": len(d.text),
                 "overrides": sorted(getattr(d, "overrides", {}) or {}),
             }
@@ -152,7 +156,7 @@ def save_upload(storage, directory: Path, max_bytes: int) -> tuple[Path, str, in
     original = display_name(storage.filename)
     suffix = Path(original).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise ApiError(f"files: {original}: 不支持的文件类型 (accepted: {' '.join(SUPPORTED_SUFFIXES)})", 400)
+        raise ApiError(f"files: {original}：不支持的文件类型，请上传 {' '.join(SUPPORTED_SUFFIXES)} 文件 (accepted: {' '.join(SUPPORTED_SUFFIXES)})", 400)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
     root = directory.resolve()
     target = (root / f"{stamp}-{secrets.token_hex(6)}{suffix}").resolve()
@@ -167,14 +171,14 @@ def save_upload(storage, directory: Path, max_bytes: int) -> tuple[Path, str, in
                     break
                 size += len(block)
                 if size > max_bytes:
-                    raise ApiError(f"files: {original}: 文件超过 {max_bytes // (1024 * 1024)} MB 上限 (file too large)", 413)
+                    raise ApiError(f"files: {original}：文件超过 {max_bytes // (1024 * 1024)} MB 上限 (file too large)", 413)
                 out.write(block)
     except BaseException:
         target.unlink(missing_ok=True)
         raise
     if size == 0:
         target.unlink(missing_ok=True)
-        raise ApiError(f"files: {original}: 文件为空 (empty file)", 400)
+        raise ApiError(f"files: {original}：文件为空 (empty file)", 400)
     return target, original, size
 
 
@@ -196,6 +200,19 @@ def remove_source(store, db: Session, source: str, directory: Path) -> int:
         if upload is not None:
             db.delete(upload)
             db.commit()
+    return removed
+
+
+def remove_document(store, db: Session, doc_id: str, directory: Path) -> int:
+    """Forget one document and keep the others of its file; the file's last document goes with
+    the file (as ``remove_source``, the uploaded file deleted too).  Returns 1, or 0 if unknown."""
+    doc = store.document(doc_id)
+    if doc is None:
+        return 0
+    if sum(d.source == doc.source for d in store.documents()) == 1:
+        return remove_source(store, db, doc.source, directory)
+    removed = store.remove_document(doc_id)
+    store.refresh_families()
     return removed
 
 

@@ -12,6 +12,7 @@ from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ingest.loaders.common import reason_zh
 from ingest.pipeline import ingest_paths
 from service.corpus import is_upload, original_names, uploads_dir
 from service.db import IngestJob, Upload, User, session_scope, utcnow
@@ -25,14 +26,18 @@ def running(app: Flask) -> bool:
     return any(t.is_alive() for t in app.extensions.get(_THREADS, {}).values())
 
 
-def start(db: Session, user: User, paths: list[Path], kind: str) -> IngestJob:
-    """Record a job and start its thread; one ingest at a time per process."""
+def start(db: Session, user: User, paths: list[Path], kind: str, refused: list[dict] | None = None) -> IngestJob:
+    """Record a job and start its thread; one ingest at a time per process.
+
+    ``refused``: files of the upload that were not kept (``{"source_name", "error"}``), reported
+    with the job's own errors."""
     app = current_app._get_current_object()
     with app.extensions.setdefault("plandraft.ingest_lock", threading.Lock()):
         if running(app):
             raise ApiError("已有入库任务正在运行，请稍后再试 (an ingest is already running)", 409)
-        job = IngestJob(id=uuid.uuid4().hex[:16], kind=kind, status="queued", total=len(paths), created_by=user.id, runner=_this_process())
-        thread = threading.Thread(target=_run, args=(app, job.id, [str(p) for p in paths]), name=f"ingest-{job.id}", daemon=True)
+        job = IngestJob(id=uuid.uuid4().hex[:16], kind=kind, status="queued", total=len(paths), created_by=user.id, runner=_this_process(),
+                        report={"refused": list(refused or [])})
+        thread = threading.Thread(target=_run, args=(app, job.id, [str(p) for p in paths], list(refused or [])), name=f"ingest-{job.id}", daemon=True)
         # Known before the job row is visible, so ``settle`` never takes it for an orphan.
         app.extensions.setdefault(_THREADS, {})[job.id] = thread
         db.add(job)
@@ -95,7 +100,7 @@ def _update(job_id: str, **values) -> None:
             setattr(job, key, value)
 
 
-def _run(app: Flask, job_id: str, paths: list[str]) -> None:
+def _run(app: Flask, job_id: str, paths: list[str], refused: list[dict]) -> None:
     with app.app_context():
         try:
             names = _names()
@@ -117,6 +122,9 @@ def _run(app: Flask, job_id: str, paths: list[str]) -> None:
             ).to_dict()
             for item in report["documents"] + report["errors"]:
                 item["source_name"] = names.get(item["source"], Path(item["source"]).name)
+            for item in report["errors"]:
+                item["reason"] = reason_zh(item["error"])  # the English stays for the API and logs
+            report["refused"] = refused
             _forget_failed_uploads([e["source"] for e in report["errors"]])
             report["unchanged"] = [names.get(s, Path(s).name) for s in report["unchanged"]]
             _update(job_id, status="done", done=len(paths), current="", report=report, finished_at=utcnow())

@@ -12,7 +12,7 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from drafting.schemas import Problem, problems
-from ingest.model import KINDS, LEVELS
+from ingest.model import KINDS, LEVELS, SECTION_ROLES
 from service.errors import ApiError
 
 MAX_TITLE = 200
@@ -125,6 +125,20 @@ class SearchQuery(Request):
     k: int = Field(10, ge=1, le=MAX_K, title="条数")
 
     @field_validator("level", mode="before")
+    @classmethod
+    def _blank(cls, value: Any) -> Any:
+        return _blank_is_none(value)
+
+
+class CorpusSearch(Request):
+    """The search page's form (``/search``): the words, and optional filters; no words, no search."""
+
+    q: str | None = Field(None, max_length=MAX_QUERY_CHARS, title="检索词", examples=["民主评议"])
+    level: Literal[LEVELS] | None = Field(None, title="层级")
+    year: int | None = Field(None, ge=1949, le=2100, title="年份", examples=[2023])
+    section_role: Literal[SECTION_ROLES] | None = Field(None, title="章节")
+
+    @field_validator("*", mode="before")
     @classmethod
     def _blank(cls, value: Any) -> Any:
         return _blank_is_none(value)

@@ -14,6 +14,10 @@ from pathlib import Path
 
 import pytest
 
+# No warm start in tests (each app would load the real embedder in a thread); a test that
+# wants it sets WARM_START in its app's config (tests/web/test_pages_messages.py).
+os.environ.setdefault("PLANDRAFT_WARM_START", "off")
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "samples"
 

@@ -33,6 +33,8 @@ EXAMPLES = {
     "COOKIE_SECURE": ("no", False),  # "no" is not a truthy string
     "LOGIN_ATTEMPTS": ("10", 10),
     "LOGIN_WINDOW_SECONDS": ("60", 60),
+    "TIMEZONE": ("Europe/Berlin", "Europe/Berlin"),
+    "WARM_START": ("off", False),
 }
 
 # A value each checked setting must refuse.  Free text (a model name, a key) has none.
@@ -55,6 +57,8 @@ BAD = {
     "COOKIE_SECURE": "maybe",
     "LOGIN_ATTEMPTS": "",
     "LOGIN_WINDOW_SECONDS": "1e9",
+    "TIMEZONE": "",
+    "WARM_START": "sometimes",
 }
 FREE_TEXT = {"EMBEDDING_MODEL", "LLM_API_KEY", "SECRET_KEY"}
 
@@ -81,6 +85,7 @@ def _clean_environment(monkeypatch, tmp_path):
         monkeypatch.delenv(s.env_name, raising=False)
     monkeypatch.setenv("PLANDRAFT_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("PLANDRAFT_SECRET_KEY", "settings-test")
+    monkeypatch.setenv("PLANDRAFT_WARM_START", "off")  # no embedder loading behind these apps
 
 
 @pytest.mark.parametrize("setting", settings.SETTINGS, ids=lambda s: s.name)

@@ -108,6 +108,31 @@ def test_remove_source(store):
     assert store.remove_source("never-seen.txt") == 0
 
 
+def test_remove_document_keeps_the_other_documents_of_its_file(store):
+    from store_support import make_source as one
+
+    first_docs, first_chunks = one("a.txt", [STUDY, CONSULT], index=0)
+    # The second document repeats CONSULT: its sentence vectors are shared and must stay.
+    second_docs, second_chunks = one("a.txt", [SUPERVISE, CONSULT + "另有一句不同的话。"], index=1)
+    replace(store, "a.txt", "fa", first_docs + second_docs, first_chunks + second_chunks)
+    units_of = lambda chunks: {u for c in chunks for u in sentence_units(c.text)}  # noqa: E731
+
+    assert store.remove_document(second_docs[0].id) == 1
+    assert [d.id for d in store.documents()] == [first_docs[0].id]
+    assert [c.id for c in store.chunks()] == [c.id for c in first_chunks]
+    assert {u.doc_id for u in store.units()} <= {first_docs[0].id}
+    assert chroma_ids(store) == {c.id for c in first_chunks}
+    assert unit_ids(store) == units_of(first_chunks)
+    assert store.fingerprint("a.txt") == "fa"  # an unchanged re-ingest skips the file
+    [src] = store.sources()
+    assert (src["documents"], src["chunks"]) == (1, 2)
+    assert store.remove_document(second_docs[0].id) == 0
+    # The file's last document goes with the file.
+    assert store.remove_document(first_docs[0].id) == 1
+    assert store.documents() == [] and store.sources() == [] and store.fingerprint("a.txt") is None
+    assert chroma_ids(store) == set() and unit_ids(store) == set()
+
+
 def test_failing_embedder_leaves_catalog_as_before(tmp_path):
     store = CorpusStore(tmp_path, embedder=CountingEmbedder(batch_size=2))
     docs, chunks = make_source("a.txt", [STUDY, CONSULT])

@@ -312,6 +312,22 @@ def delete_source(tx: sqlite3.Connection, source: str) -> int:
     return int(removed)
 
 
+def document_vector_ids(db: sqlite3.Connection, doc_id: str) -> set[str]:
+    """The ids of the vectors one document's rows reference: its chunks' and their sentences'."""
+    chunk_of = "SELECT id FROM chunks WHERE doc_id = ?"
+    return {r[0] for r in db.execute(f"{chunk_of} UNION SELECT unit_id FROM chunk_units WHERE chunk_id IN ({chunk_of})", (doc_id, doc_id))}
+
+
+def delete_document(tx: sqlite3.Connection, doc_id: str) -> int:
+    """Remove one document's rows, keeping its file's other documents and fingerprint; returns 1, or 0 if unknown."""
+    chunk_of = "SELECT id FROM chunks WHERE doc_id = ?"
+    for table in ("chunk_tokens", "chunk_units"):
+        tx.execute(f"DELETE FROM {table} WHERE chunk_id IN ({chunk_of})", (doc_id,))
+    for table in ("chunks", "units", "bodies"):  # units_table's and bodies_table's rows, by document
+        tx.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
+    return tx.execute("DELETE FROM documents WHERE id = ?", (doc_id,)).rowcount
+
+
 def insert_source(
     tx: sqlite3.Connection,
     source: str,

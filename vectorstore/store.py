@@ -41,16 +41,8 @@ class CorpusStore:
     threads; a lock serialises its operations.
     """
 
-    def __init__(
-        self,
-        data_dir: Path,
-        *,
-        embedder=None,
-        client=None,
-        chroma_url: str = "",
-        collection: str = "plandraft_chunks",
-        dup_threshold: float = fam.DEFAULT_THRESHOLD,
-    ):
+    def __init__(self, data_dir: Path, *, embedder=None, client=None, chroma_url: str = "",
+                 collection: str = "plandraft_chunks", dup_threshold: float = fam.DEFAULT_THRESHOLD):
         self.data_dir = Path(data_dir)
         self.chroma_url = chroma_url or ""
         self.collection_name = collection
@@ -229,17 +221,32 @@ class CorpusStore:
         """Forget ``source``; returns how many documents it had (0 if unknown)."""
         source = str(source)
         with self._lock:
-            db = self._conn()
-            old_chunks, old_sentences, _, _ = catalog.source_rows(db, source)
-            with self._transaction() as tx:
-                removed = catalog.delete_source(tx, source)
-                catalog.bump_generation(tx)
-            if old_chunks or old_sentences or catalog.pending(db, source):
-                try:
-                    self._drop_unreferenced(set(old_chunks) | old_sentences, source=source)
-                except Exception as exc:  # noqa: BLE001
-                    log.warning("Chroma cleanup after removing %s failed (run vacuum later): %s", source, exc)
-            return removed
+            old_chunks, old_sentences, _, _ = catalog.source_rows(self._conn(), source)
+            return self._remove(source, set(old_chunks) | old_sentences, lambda tx: catalog.delete_source(tx, source))
+
+    def remove_document(self, doc_id: str) -> int:
+        """Forget one document and keep the others of its file (and the file's fingerprint: an
+        unchanged re-ingest skips the file); a file's last document goes as ``remove_source``
+        does.  Returns 1, or 0 if unknown."""
+        with self._lock:
+            doc = catalog.document(self._conn(), doc_id)
+            if doc is None or sum(d.source == doc.source for d in catalog.documents(self._conn())) == 1:
+                return self.remove_source(doc.source) if doc else 0
+            candidates = catalog.document_vector_ids(self._conn(), doc_id)
+            return self._remove(doc.source, candidates, lambda tx: catalog.delete_document(tx, doc_id))
+
+    def _remove(self, source: str, candidates: set[str], delete) -> int:
+        """Run ``delete`` (rows out, in one transaction), then drop the vectors nothing references now."""
+        db = self._conn()
+        with self._transaction() as tx:
+            removed = delete(tx)
+            catalog.bump_generation(tx)
+        if candidates or catalog.pending(db, source):
+            try:
+                self._drop_unreferenced(candidates, source=source)
+            except Exception as exc:  # noqa: BLE001
+                log.warning("Chroma cleanup after removing from %s failed (run vacuum later): %s", source, exc)
+        return removed
 
     def _drop_unreferenced(self, candidates: set[str], *, source: str) -> None:
         """Delete from Chroma the candidates (and ``source``'s pending ids) no catalog row references."""

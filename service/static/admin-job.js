@@ -17,9 +17,12 @@
 
   function showReport(report) {
     var s = report.summary;
+    // Files refused at upload (empty, too large, wrong type) and files ingest could not read,
+    // listed together: each with its reason in Chinese (the English one is in the JSON too).
+    var problems = (report.refused || []).concat(report.errors);
     document.getElementById("job-summary").textContent =
       "新入库文档 " + (s.documents - 0) + " 篇，段落 " + s.chunks + " 个，非政协文档 " + s.off_topic +
-      " 篇，未改动文件 " + s.unchanged_files + " 个，出错 " + s.errors + " 个。";
+      " 篇，未改动文件 " + s.unchanged_files + " 个，未能入库的文件 " + problems.length + " 个。";
     var tbody = document.querySelector("#job-documents tbody");
     tbody.textContent = "";
     report.documents.forEach(function (d) {
@@ -39,11 +42,15 @@
     });
     var errors = document.getElementById("job-errors");
     errors.textContent = "";
-    report.errors.forEach(function (e) {
+    problems.forEach(function (e) {
       var li = document.createElement("li");
-      li.textContent = e.source_name + "：" + e.error;
+      var name = document.createElement("strong");
+      name.textContent = e.source_name;
+      li.appendChild(name);
+      li.appendChild(document.createTextNode("：" + (e.reason || e.error)));
       errors.appendChild(li);
     });
+    document.getElementById("job-problems").hidden = !problems.length;
     document.getElementById("job-report").hidden = false;
   }
 
@@ -63,7 +70,7 @@
           showReport(job.report);
         } else if (job.status === "failed") {
           var err = document.getElementById("job-error");
-          err.textContent = "入库失败：" + job.error;
+          err.textContent = "入库失败：" + job.error.replace(/\s*\([^()]*\)$/, "");
           err.hidden = false;
         } else {
           window.setTimeout(poll, 700);

@@ -51,16 +51,40 @@
     return body;
   }
 
+  // The control a field's error marks: its input, or the fieldset of a group of checkboxes.
+  function controlOf(field) {
+    var input = form.elements[field];
+    if (input && input.classList) return input;
+    var box = form.querySelector('input[name="' + field + '"]');
+    return box ? box.closest("fieldset") : null;
+  }
+
   function showError(message) {
     // The API says "org_name: 必填（例如 …） (is required)": show "单位名称：必填（例如 …）".
     var parts = /^([\w\[\].]+): (.*?)(?: \([^()]*\))?$/.exec(message);
-    var field = parts ? parts[1] : "";
-    form.querySelectorAll(".invalid").forEach(function (el) { el.classList.remove("invalid"); });
-    var input = form.elements[field];
-    if (input && input.classList) { input.classList.add("invalid"); input.focus(); }
+    var field = parts ? parts[1].split(/[.\[]/)[0] : "";
+    form.querySelectorAll(".invalid").forEach(function (node) { node.classList.remove("invalid"); });
+    var control = controlOf(field);
+    if (control) {
+      control.classList.add("invalid");
+      if (control.focus && control.tagName !== "FIELDSET") control.focus();
+    }
     errorBox.textContent = parts && fieldLabels[field] ? fieldLabels[field] + "：" + parts[2] : message;
+    errorBox.setAttribute("data-field", field);
     errorBox.hidden = false;
   }
+
+  // A field marked wrong (by the server's page or by showError) loses its mark, and the message
+  // about it goes, as soon as the person changes it: the next submit checks it again.
+  function clearMark(event) {
+    var control = event.target.closest(".invalid");  // the field itself, or its fieldset
+    if (!control) return;
+    control.classList.remove("invalid");
+    var named = control.name || (control.querySelector("input") || {}).name;
+    if (errorBox.getAttribute("data-field") === named) errorBox.hidden = true;
+  }
+  form.addEventListener("input", clearMark);
+  form.addEventListener("change", clearMark);
 
   function el(tag, className, text) {
     var node = document.createElement(tag);

@@ -47,7 +47,7 @@ def test_error_shape_for_api_and_page_for_browsers(app, login):
     assert_error(staff.get("/api/no-such-thing"), 404)
     assert_error(staff.get("/api/drafts/unknown"), 404)
     page = staff.get("/no-such-page", headers={"Accept": "text/html"})
-    assert page.status_code == 404 and "出错了（404）" in page.text
+    assert page.status_code == 404 and "找不到页面" in page.text and "Not Found" not in page.text
     # A browser page asked for JSON gets JSON too.
     assert_error(staff.get("/no-such-page", headers={"Accept": "application/json"}), 404)
 

@@ -236,7 +236,7 @@ def test_admin_uploads_sees_metadata_corrects_and_removes(page, h, live_server):
     shot(page, "20-admin-corrected")
 
     page.once("dialog", lambda d: d.accept())
-    row.locator(".remove-button").click()
+    row.locator(".remove-file-button").click()
     expect(page.locator(".flash-success")).to_contain_text("sample_utf8.txt")
     page.goto("/admin/documents?q=sample_utf8.txt")
     expect(page.locator('tr[data-source-name="sample_utf8.txt"]')).to_have_count(0)

@@ -45,7 +45,7 @@ def test_every_page_renders_in_chinese_without_inline_code(app, login, drafted):
         (editor, f"/documents/{source['doc_id']}?chunk={source['chunk_id']}", "高亮部分"),
         (admin, "/admin/documents", "文档列表"),
         (admin, "/admin/upload", "上传往年计划"),
-        (admin, "/admin/families", "重复家族"),
+        (admin, "/admin/families", "相似文档"),
         (admin, "/admin/off-topic", "非政协文档"),
         (admin, "/admin/stats", "来源文件"),
         (admin, f"/admin/jobs/{job['id']}", "重新入库"),
@@ -150,7 +150,7 @@ def test_admin_corrects_and_removes_through_forms(app, login):
     assert bad.status_code == 400 and "年份：须为数字（例如 2023）" in bad.text and "保存更正" in bad.text
     removed = admin.form(f"/admin/documents/{doc_id}/remove", {})
     assert removed.status_code == 302
-    assert "已移除来源文件" in admin.get("/admin/documents").text
+    assert "已移除文档" in admin.get("/admin/documents").text
     assert f'data-doc-id="{doc_id}"' not in admin.get("/admin/documents").text
 
 
@@ -162,7 +162,7 @@ def test_admin_uploads_through_the_form(app, login, h):
         content_type="multipart/form-data",
     )
     assert response.status_code == 302
-    job_id = response.headers["Location"].rsplit("/", 1)[-1]
+    job_id = response.headers["Location"].rsplit("job=", 1)[-1]  # the upload page, showing the job
     jobs.wait(app, job_id, 60)
     assert 'data-url="/api/ingest/jobs/' in admin.get(response.headers["Location"]).text
     assert "镇政协计划.txt" in admin.get("/admin/documents").text
