@@ -12,11 +12,12 @@ signature existed get the same default, dated the day their draft was made.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 MAX_BODY = 60
-_COMMITTEE_LEVELS = ("县", "区", "市", "省")  # the levels whose 政协 is a full 委员会
+_BEIJING = timezone(timedelta(hours=8))
+_COMMITTEE_LEVELS = ("县区", "市", "省")  # the levels (ingest.domain) whose 政协 is a full 委员会
 _SHORT_NAME = re.compile(r"^(?P<place>.+?)政协$")
 _ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
 _CHINESE = re.compile(r"^\s*(\d{4})\s*[年/.]\s*(\d{1,2})\s*[月/.]\s*(\d{1,2})\s*日?\s*$")
@@ -29,6 +30,15 @@ def full_name(org_name: str, level: str | None) -> str:
     if m and (level in _COMMITTEE_LEVELS or level is None) and not name.startswith("中国人民政治协商会议"):
         return f"中国人民政治协商会议{m.group('place')}委员会"
     return name
+
+
+def beijing_date(moment: datetime | None = None) -> date:
+    """The day in Beijing at ``moment`` (a stored UTC time; now when None): a draft made at 07:00
+    Beijing time is dated that day, not the UTC day before."""
+    moment = moment or datetime.now(timezone.utc)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(_BEIJING).date()
 
 
 def default_signature(request: dict[str, Any], made: date) -> dict[str, str]:
