@@ -2,8 +2,8 @@
 
 The kind is read from the paragraph style first (our own export names its styles 标题, 一级标题,
 二级标题, 正文, 落款; Word's built-in Title / heading 1 / heading 2 are understood too).  A
-paragraph in any other style — a file retyped or edited in WPS often has only "Normal" — is
-read by its numbering instead: 「一、」 opens a first-level heading and 「（一）」 a second-level
+paragraph in 正文 or any other style — a file retyped or edited in WPS often has only "Normal",
+and a heading typed into a body paragraph keeps the body style — is read by its numbering: 「一、」 opens a first-level heading and 「（一）」 a second-level
 one (patterns from ``ingest.textkit``); the first short unnumbered paragraph is the title, and
 a date at the very end with the short line above it is the 落款.
 
@@ -32,11 +32,13 @@ VERSION_PROPERTY = "plandraft.version"
 
 KINDS = ("title", "heading1", "heading2", "body", "signature", "empty")
 # Style names (w:name) → kind.  The Chinese names are our export's; the English ones Word's built-ins.
+# The body style decides nothing: it is what a new paragraph gets, so an 「一、」 typed in it
+# without applying a heading style is still read as the heading it is.
 STYLE_KINDS = {
     "标题": "title", "title": "title",
     "一级标题": "heading1", "heading 1": "heading1",
     "二级标题": "heading2", "heading 2": "heading2",
-    "正文": "body", "落款": "signature",
+    "落款": "signature",
 }
 
 MAX_DOCX_BYTES = 20 * 1024 * 1024
@@ -94,25 +96,24 @@ def open_docx(raw: bytes):
         return docx.Document(io.BytesIO(raw))
     except DocxError:
         raise
-    except (zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
-        raise DocxError(f"不是可读取的 Word（.docx）文件：{type(exc).__name__}") from None
-    except Exception as exc:  # python-docx raises a variety of its own errors on odd packages
+    except Exception as exc:  # zipfile, lxml and python-docx each raise their own on a broken package
         raise DocxError(f"不是可读取的 Word（.docx）文件：{type(exc).__name__}") from None
 
 
 def read_docx(raw: bytes) -> DocxText:
     """The custom properties, core title and paragraphs (each with its kind) of a .docx."""
     document = open_docx(raw)
-    paragraphs = [(p.text, _style_name(p), p.alignment) for p in document.paragraphs]
+    paragraphs = [(p.text, style_name(p)) for p in document.paragraphs]
     kinds = paragraph_kinds(paragraphs)
     return DocxText(
         properties=custom_properties(document),
         title=document.core_properties.title or "",
-        paragraphs=[DocxParagraph(i, text, style, kind) for i, ((text, style, _), kind) in enumerate(zip(paragraphs, kinds))],
+        paragraphs=[DocxParagraph(i, text, style, kind) for i, ((text, style), kind) in enumerate(zip(paragraphs, kinds))],
     )
 
 
-def _style_name(paragraph) -> str:
+def style_name(paragraph) -> str:
+    """The paragraph style's name; "Normal" when none is set or the id names no style."""
     try:
         style = paragraph.style
     except (KeyError, ValueError):  # a style id the styles part does not define
@@ -120,19 +121,16 @@ def _style_name(paragraph) -> str:
     return (style.name if style is not None else None) or "Normal"
 
 
-def paragraph_kinds(paragraphs: list[tuple[str, str, Any]]) -> list[str]:
-    """The kind of each (text, style name, alignment): by style, else by numbering and position."""
+def paragraph_kinds(paragraphs: list[tuple[str, str]]) -> list[str]:
+    """The kind of each (text, style name): by style, else by numbering and position."""
     kinds: list[str | None] = []
-    for text, style, _ in paragraphs:
-        if not text.strip():
-            kinds.append("empty")
-        else:
-            kinds.append(STYLE_KINDS.get(style.strip().lower()) or STYLE_KINDS.get(style.strip()))
+    for text, style in paragraphs:
+        kinds.append("empty" if not text.strip() else STYLE_KINDS.get(style.strip().lower()))
     if "title" not in kinds:
         _guess_title(paragraphs, kinds)
     if "signature" not in kinds:
         _guess_signature(paragraphs, kinds)
-    for i, (text, _, _) in enumerate(paragraphs):
+    for i, (text, _) in enumerate(paragraphs):
         if kinds[i] is None:
             kinds[i] = "heading1" if _HEADING1.match(text) else "heading2" if _HEADING2.match(text) else "body"
     return kinds  # type: ignore[return-value]
@@ -140,7 +138,7 @@ def paragraph_kinds(paragraphs: list[tuple[str, str, Any]]) -> list[str]:
 
 def _guess_title(paragraphs, kinds) -> None:
     """The first paragraph with text is the title when it reads like one: short, unnumbered, no full stop."""
-    for i, (text, _, _) in enumerate(paragraphs):
+    for i, (text, _) in enumerate(paragraphs):
         if kinds[i] == "empty":
             continue
         line = text.strip()

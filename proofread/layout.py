@@ -16,12 +16,12 @@ from typing import Any, Callable
 from docx.oxml.ns import qn
 
 from ingest.lexicon import DATA_DIR
-from proofread.docx_text import open_docx, paragraph_kinds
+from proofread.docx_text import open_docx, paragraph_kinds, style_name
 from proofread.findings import Finding
 
 LAYOUT_FILE = DATA_DIR / "gongwen_layout.json"
 _EMU_PER_MM = 36000
-_DEFAULT_SIZE_PT = 10.0  # what Word uses when no w:sz is set anywhere (ECMA-376 17.3.2.38)
+_DEFAULT_SIZE_PT = 10.0  # what Word shows when no w:sz is set anywhere in the style hierarchy
 JUSTIFIED = ("both", "distribute")
 GRIDS_WITH_LINES = ("lines", "linesAndChars")
 
@@ -52,7 +52,7 @@ def check_layout(raw: bytes) -> list[Finding]:
     document = open_docx(raw)
     formats = _Formats(document)
     paragraphs = document.paragraphs
-    kinds = paragraph_kinds([(p.text, _style_name(p), None) for p in paragraphs])
+    kinds = paragraph_kinds([(p.text, style_name(p)) for p in paragraphs])
     findings = [*_page_findings(document)]
     for rule in ("title", "heading1", "heading2", "body"):
         findings += _font_findings(rule, paragraphs, kinds, formats)
@@ -61,13 +61,6 @@ def check_layout(raw: bytes) -> list[Finding]:
     findings += _first_of("line_pitch", body, lambda p: _pitch_problem(formats, p._p, grid))
     findings += _first_of("justified", body, lambda p: _alignment_problem(formats, p._p))
     return findings
-
-
-def _style_name(paragraph) -> str:
-    try:
-        return paragraph.style.name or "Normal"
-    except (KeyError, ValueError, AttributeError):
-        return "Normal"
 
 
 def _finding(rule: str, message: str, paragraph: int | None = None, text: str = "") -> Finding:

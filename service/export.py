@@ -37,7 +37,7 @@ from ingest.textkit import PAREN_NUMBER, STOPS
 from proofread.docx_text import DRAFT_ID_PROPERTY, VERSION_PROPERTY
 from service import docx_styles as styles
 from service.docx_styles import BODY_FONT, H1_FONT, H2_FONT, LATIN_FONT, PAGE_NUMBER_FONT, TITLE_FONT
-from service.signature import chinese_date, signature_of
+from service.signature import beijing_date, chinese_date, signature_of
 
 _ITEM = re.compile(rf"^(?P<num>{PAREN_NUMBER})(?P<rest>.*)$")
 # An item's lead-in phrase 「加强理论学习。」: up to 24 characters or whole slots, ending at its
@@ -185,7 +185,7 @@ def to_docx(content: dict[str, Any], *, draft_id: str | None = None, version: in
                 _item(doc, line)
             else:
                 _add_text(_paragraph(doc, "正文"), line, BODY_FONT)
-    _signature(doc, signature_of(content, made or date.today()))
+    _signature(doc, signature_of(content, made or beijing_date()))
     styles.register_fonts(doc)
     if draft_id is not None:
         styles.add_custom_properties(doc, {DRAFT_ID_PROPERTY: draft_id, **({VERSION_PROPERTY: version} if version is not None else {})})

@@ -121,3 +121,16 @@ def test_what_is_not_a_docx_is_one_clear_error():
         read_docx(b"PK\x03\x04 not really a zip")
     with pytest.raises(DocxError, match="不是可读取的 Word"):
         check_layout("一段纯文本".encode("utf-8"))
+
+
+def test_a_heading_typed_into_a_body_paragraph_of_our_export_is_read_as_a_heading():
+    from service.export import to_docx
+
+    raw = to_docx({"title": "计划", "sections": [{"title": "一、总体", "text": "正文一句。"}], "signature": {"body": "", "date": ""}})
+    document = docx.Document(io.BytesIO(raw))
+    typed = document.add_paragraph("二、新加的部分", style=document.styles["正文"])
+    assert typed.style.name == "正文"
+    buf = io.BytesIO()
+    document.save(buf)
+    kinds = [(p.kind, p.style) for p in read_docx(buf.getvalue()).paragraphs if p.kind != "empty"]
+    assert kinds == [("title", "标题"), ("heading1", "一级标题"), ("body", "正文"), ("heading1", "正文")]
