@@ -32,7 +32,7 @@ PAGE_NUMBER_FONT = _LAYOUT["fonts"]["page_number"]["faces"][0]  # 宋体
 # which a renderer that knows neither name matches on — so a missing 仿宋_GB2312 comes out as a
 # serif CJK face (roman), 黑体 as a sans one (swiss), never as a Latin font with boxes.
 FONT_TABLE = {
-    TITLE_FONT: (TITLE_FALLBACK, "02000000000000000000", "roman"),
+    TITLE_FONT: (TITLE_FALLBACK, "02010600030101010101", "roman"),  # a 宋体 design: SimSun's PANOSE
     BODY_FONT: (BODY_FALLBACK, "02010609060101010101", "roman"),
     BODY_FALLBACK: ("FangSong", "02010609060101010101", "roman"),
     H2_FONT: (H2_FALLBACK, "02010609060101010101", "roman"),
