@@ -3,9 +3,11 @@
 The .docx is laid out as a 公文 is (the values are ``data/gongwen_layout.json``, which
 ``proofread.layout.check_layout`` checks against; our own export gives no finding):
 
-- A4; margins 37/35/28/26 mm (a 156 × 225 mm text block); a document grid of 22 lines × 28
-  characters of 三号 (``service.docx_styles.grid_pitches`` shows the arithmetic); body lines at
-  the grid's pitch, 28.95 pt, justified, each paragraph indented two characters.
+- A4; margins 37/35/28/26 mm (a 156 × 225 mm text block); 22 lines × 28 characters of 三号: a
+  22-line document grid (w:docGrid type "lines", 28.95 pt), the body's lines at that pitch, and
+  its characters condensed by 0.25 pt so 28 fill a line (``service.docx_styles.grid_pitches``
+  shows the arithmetic, and why not a linesAndChars grid); justified, each paragraph indented two
+  characters.
 - Real paragraph styles, so Word's navigation pane and a TOC see the structure: 标题 (方正小标宋简体
   二号, centred), 一级标题 (「一、」, 黑体, outline level 1), 二级标题 (「（一）」 items, 楷体_GB2312 for the
   lead-in phrase 「（一）xxx。」 only, the rest 仿宋_GB2312; outline level 2), 正文 (仿宋_GB2312 三号) and
