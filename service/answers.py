@@ -125,6 +125,11 @@ class VersionSummary(Response):
     note: str
 
 
+class Signature(Response):
+    body: str = Field(title="署名")
+    date: str = Field(title="成文日期", description="ISO date (YYYY-MM-DD), printed as 2026年1月5日")
+
+
 class Draft(Response):
     id: str
     title: str
@@ -133,6 +138,7 @@ class Draft(Response):
     version: VersionSummary
     sections: list[Section]
     warnings: list[DraftWarning]
+    signature: Signature
 
 
 class DraftListItem(Response):

@@ -17,6 +17,7 @@ from service.generation import field_labels, generate, parse_request
 from service.resources import get_store
 from service.revise import normalise_text
 from service.schemas import RestoreRequest, ValidationFailed, VersionQuery, VersionSave, parse
+from service.signature import signature_of
 
 bp = Blueprint("drafts", __name__)
 
@@ -102,7 +103,7 @@ def editor_page(record: DraftRecord, current: DraftVersion, *, typed: dict | Non
     """The editor over ``current``; ``typed`` (title, texts) fills the fields with what was sent."""
     return render_template(
         "drafts/edit.html", record=record, version=current, content=current.content, versions=history.versions(get_db(), record),
-        typed=typed, error=error, conflict=conflict,
+        typed=typed, error=error, conflict=conflict, signature=signature_of(current.content, history.made_on(record)),
     )
 
 
@@ -115,13 +116,20 @@ def save(draft_id: str):
     form = request.form
     # Every version of a draft has the same sections; a field left out keeps its section.
     texts = [form.get(f"section-{i}") for i in range(len(current.content["sections"]))]
-    typed = {"title": form.get("title"), "texts": texts}
+    # The 落款 fields (drafts/_signature.html); a form without them keeps the signature.
+    signature = None
+    if "signature_body" in form or "signature_date" in form:
+        signature = {"body": form.get("signature_body", ""), "date": form.get("signature_date", "")}
+    typed = {"title": form.get("title"), "texts": texts, "signature": signature}
     try:
         asked = parse(VersionSave, {
             "base_version": form.get("base_version"), "title": form.get("title"), "merged": form.get("merged") == "1",
-            "sections": [None if t is None else {"text": t} for t in texts],
+            "sections": [None if t is None else {"text": t} for t in texts], "signature": signature,
         })
-        saved = history.edit(db, record, current_user, title=asked.title, texts=texts, base=asked.base_version, merged=asked.merged)
+        saved = history.edit(
+            db, record, current_user, title=asked.title, texts=texts, base=asked.base_version, merged=asked.merged,
+            signature=asked.signature.model_dump() if asked.signature is not None else None,
+        )
     except history.Conflict as exc:
         # Someone saved since this page was opened: show mine, theirs and the merge; keep what was typed.
         return editor_page(record, exc.latest, typed=typed, conflict=conflict_view(exc, texts)), 409
@@ -191,7 +199,7 @@ def export_response(record: DraftRecord, fmt: str, number: int | None) -> Respon
         import io
 
         return send_file(
-            io.BytesIO(export.to_docx(v.content)),
+            io.BytesIO(export.to_docx(v.content, draft_id=record.id, version=v.number, made=history.made_on(record))),
             mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             as_attachment=True,
             download_name=f"{stem}.docx",

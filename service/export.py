@@ -1,91 +1,100 @@
-"""A draft as a Word document in 公文 layout (GB/T 9704 style), or as Markdown.
+"""A draft as a Word document in 公文 layout (GB/T 9704—2012), or as Markdown.
 
-Layout: A4, margins 37/35/28/26 mm; title 方正小标宋简体 二号 centred; body 仿宋_GB2312 三号 at a
-fixed 28 pt line pitch with a two-character first-line indent; 「一、」 headings 黑体, 「（一）」
-headings 楷体_GB2312; page numbers 「— 1 —」 in 宋体 四号 at the foot, odd pages right, even left.
-The 公文 fonts are often missing outside government machines, so every run names its
-east-asian font through ``w:eastAsia`` and the font table gives each one a common substitute
-(``w:altName``): 黑体, 仿宋, 楷体.
+The .docx is laid out as a 公文 is (the values are ``data/gongwen_layout.json``, which
+``proofread.layout.check_layout`` checks against; our own export gives no finding):
+
+- A4; margins 37/35/28/26 mm (a 156 × 225 mm text block); 22 lines × 28 characters of 三号: a
+  22-line document grid (w:docGrid type "lines", 28.95 pt), the body's lines at that pitch, and
+  its characters condensed by 0.25 pt so 28 fill a line (``service.docx_styles.grid_pitches``
+  shows the arithmetic, and why not a linesAndChars grid); justified, each paragraph indented two
+  characters.
+- Real paragraph styles, so Word's navigation pane and a TOC see the structure: 标题 (方正小标宋简体
+  二号, centred), 一级标题 (「一、」, 黑体, outline level 1), 二级标题 (「（一）」 items, 楷体_GB2312 for the
+  lead-in phrase 「（一）xxx。」 only, the rest 仿宋_GB2312; outline level 2), 正文 (仿宋_GB2312 三号) and
+  落款 (right-aligned).
+- zh-CN language, CJK faces with a stock fallback each in the font table (仿宋, 楷体, 宋体 …).
+- Slots 【待填：…】 in a yellow highlight, each slot one run, never cut by a change of face.
+- The 落款 (issuing body and 成文日期, 2026年1月5日) under the text, per GB/T 9704 7.3.5: the
+  version's ``signature`` (``service.signature``).
+- Page numbers 「— 1 —」 in 宋体 四号, odd pages right, even left (7.5).
+- Custom document properties ``plandraft.draft_id`` / ``plandraft.version`` carry the file's
+  identity, so an edited file brought back is known (``proofread.docx_text.read_docx``).
 """
 from __future__ import annotations
 
 import io
 import re
+from datetime import date
 from typing import Any
 
 from docx import Document
 from docx.enum.section import WD_SECTION
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
-from lxml import etree
+from docx.shared import Pt
 
-from ingest.textkit import PAREN_NUMBER, SECTION_NUMBER
-
-TITLE_FONT = "方正小标宋简体"
-BODY_FONT = "仿宋_GB2312"
-H1_FONT = "黑体"
-H2_FONT = "楷体_GB2312"
-PAGE_NUMBER_FONT = "宋体"
-LATIN_FONT = "Times New Roman"
-# What Word / LibreOffice should use when a 公文 font is not installed.
-FONT_SUBSTITUTES = {TITLE_FONT: "黑体", BODY_FONT: "仿宋", H2_FONT: "楷体", H1_FONT: "SimHei", PAGE_NUMBER_FONT: "SimSun"}
-
-SIZE_2 = Pt(22)  # 二号
-SIZE_3 = Pt(16)  # 三号
-SIZE_4 = Pt(14)  # 四号
-LINE_PITCH = Pt(28)
+from drafting.changes import SLOT_RE
+from ingest.textkit import PAREN_NUMBER, STOPS
+from proofread.docx_text import DRAFT_ID_PROPERTY, VERSION_PROPERTY
+from service import docx_styles as styles
+from service.docx_styles import BODY_FONT, H1_FONT, H2_FONT, LATIN_FONT, PAGE_NUMBER_FONT, TITLE_FONT
+from service.signature import beijing_date, chinese_date, signature_of
 
 _ITEM = re.compile(rf"^(?P<num>{PAREN_NUMBER})(?P<rest>.*)$")
-_ITEM_TITLE = re.compile(r"^(?P<title>[^。；！？，,：:]{2,24}[。：:])")
-_SECTION_NUMBER = re.compile("^" + SECTION_NUMBER)
+# An item's lead-in phrase 「加强理论学习。」: up to 24 characters or whole slots, ending at its
+# first 。 or ：.  A slot is taken whole, so a 「：」 inside 【待填：…】 never ends the phrase.
+_LEAD_IN = re.compile(rf"^(?:{SLOT_RE.pattern}|[^{STOPS}，,：:【】]){{2,24}}[。：:]")
 
 
-def _fonts(run, east_asian: str, size) -> None:
+def _fonts(run, east_asian: str, size: float) -> None:
+    """Name the faces on the run too: a run copied into another document keeps its 公文 face."""
     run.font.name = LATIN_FONT
-    run.font.size = size
-    rpr = run._element.get_or_add_rPr()
-    rfonts = rpr.find(qn("w:rFonts"))
-    if rfonts is None:
-        rfonts = OxmlElement("w:rFonts")
-        rpr.insert(0, rfonts)
+    run.font.size = Pt(size)
+    rfonts = run._element.get_or_add_rPr().get_or_add_rFonts()
     rfonts.set(qn("w:eastAsia"), east_asian)
-    rfonts.set(qn("w:ascii"), LATIN_FONT)
-    rfonts.set(qn("w:hAnsi"), LATIN_FONT)
+    rfonts.set(qn("w:hint"), "eastAsia")
 
 
-def _paragraph(doc, *, align=None, indent: bool = True):
-    p = doc.add_paragraph()
-    fmt = p.paragraph_format
-    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    fmt.line_spacing = LINE_PITCH
-    fmt.space_before = Pt(0)
-    fmt.space_after = Pt(0)
-    if indent:
-        fmt.first_line_indent = SIZE_3 * 2  # two characters of 三号
-    if align is not None:
-        p.alignment = align
-    return p
+def _paragraph(doc, style: str):
+    return doc.add_paragraph(style=doc.styles[style])
 
 
-def _add_run(p, text: str, font: str, size=SIZE_3, bold: bool = False):
+def _add_run(p, text: str, font: str, size: float = 16, *, highlight: bool = False):
     run = p.add_run(text)
     _fonts(run, font, size)
-    run.bold = bold
+    if highlight:
+        run.font.highlight_color = WD_COLOR_INDEX.YELLOW
     return run
+
+
+def _add_text(p, text: str, font: str, size: float = 16) -> None:
+    """``text`` in ``font``, each slot 【待填：…】 one highlighted run."""
+    at = 0
+    for m in SLOT_RE.finditer(text):
+        if m.start() > at:
+            _add_run(p, text[at : m.start()], font, size)
+        _add_run(p, m.group(), font, size, highlight=True)
+        at = m.end()
+    if at < len(text):
+        _add_run(p, text[at:], font, size)
 
 
 def _page_number_footer(footer, align) -> None:
     p = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
     p.alignment = align
+    ppr = p._p.get_or_add_pPr()
+    snap = OxmlElement("w:snapToGrid")  # 四号 digits off the 28-character grid
+    snap.set(qn("w:val"), "0")
+    ppr.insert(0, snap)
     fmt = p.paragraph_format
-    if align == WD_ALIGN_PARAGRAPH.RIGHT:
-        fmt.right_indent = SIZE_4
+    fmt.line_spacing = 1.0
+    if align == WD_ALIGN_PARAGRAPH.RIGHT:  # 单页码居右空一字，双页码居左空一字
+        fmt.right_indent = Pt(14)
     else:
-        fmt.left_indent = SIZE_4
-    _add_run(p, "— ", PAGE_NUMBER_FONT, SIZE_4)
-    run = _add_run(p, "", PAGE_NUMBER_FONT, SIZE_4)
+        fmt.left_indent = Pt(14)
+    _add_run(p, "— ", PAGE_NUMBER_FONT, 14)
+    run = _add_run(p, "", PAGE_NUMBER_FONT, 14)
     for tag, text in (("begin", None), (None, "PAGE"), ("separate", None), (None, "1"), ("end", None)):
         if tag is not None:
             el = OxmlElement("w:fldChar")
@@ -98,76 +107,90 @@ def _page_number_footer(footer, align) -> None:
             el = OxmlElement("w:t")
             el.text = text
         run._element.append(el)
-    _add_run(p, " —", PAGE_NUMBER_FONT, SIZE_4)
+    _add_run(p, " —", PAGE_NUMBER_FONT, 14)
 
 
-def _register_substitutes(doc) -> None:
-    """Give each 公文 font an ``altName`` in the font table, so a missing font falls back sensibly."""
-    for part in doc.part.package.iter_parts():
-        if str(part.partname) != "/word/fontTable.xml":
-            continue
-        root = etree.fromstring(part.blob)
-        for name, alt in FONT_SUBSTITUTES.items():
-            font = etree.SubElement(root, qn("w:font"))
-            font.set(qn("w:name"), name)
-            alt_el = etree.SubElement(font, qn("w:altName"))
-            alt_el.set(qn("w:val"), alt)
-            charset = etree.SubElement(font, qn("w:charset"))
-            charset.set(qn("w:val"), "86")  # GB2312
-            family = etree.SubElement(font, qn("w:family"))
-            family.set(qn("w:val"), "modern" if name in (BODY_FONT, H2_FONT) else "auto")
-        # python-docx keeps a generic part's bytes in _blob; there is no public setter.
-        part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+def _item(doc, line: str) -> None:
+    """A 「（一）」 item: the number and its lead-in phrase in 楷体, the rest in 仿宋 (GB/T 9704 7.3.3)."""
+    p = _paragraph(doc, "二级标题")
+    m = _ITEM.match(line)
+    rest = m.group("rest")
+    lead = _LEAD_IN.match(rest)
+    head = lead.group() if lead else ""
+    _add_text(p, m.group("num") + head, H2_FONT)
+    if rest[len(head) :]:
+        _add_text(p, rest[len(head) :], BODY_FONT)
+
+
+def _width(text: str) -> float:
+    """Width in characters of 三号: a CJK character one, a digit or Latin letter half, and a quarter
+    at each change between them (the space Word and LibreOffice put between Chinese and digits)."""
+    narrow = [ord(c) < 0x2E80 for c in text]
+    changes = sum(1 for a, b in zip(narrow, narrow[1:]) if a != b)
+    return sum(0.5 if n else 1.0 for n in narrow) + 0.25 * changes
+
+
+def _right_indent(p, chars: float) -> None:
+    ind = p._p.get_or_add_pPr().get_or_add_ind()
+    ind.set(qn("w:rightChars"), str(round(chars * 100)))  # Word counts grid characters
+    ind.set(qn("w:right"), str(round(chars * 320)))  # 16 pt each, for readers without the grid
+
+
+def _signature(doc, signature: dict[str, str]) -> None:
+    """署名 and 成文日期 under the text (GB/T 9704 7.3.5.2, no seal): after one empty line, the body
+    two characters from the right; the date on the next line, its first character two characters
+    right of the body's; when the date is the longer, it keeps two from the right and the body moves."""
+    body, when = signature["body"].strip(), chinese_date(signature["date"].strip())
+    if not body and not when:
         return
+    _paragraph(doc, "正文")
+    body_w, date_w = _width(body), _width(when)
+    date_right = body_w - date_w
+    body_right = 2.0
+    if date_right < 2:
+        date_right, body_right = 2.0, date_w + 4 - body_w
+    for text, right in ((body, body_right), (when, date_right)):
+        if text:
+            p = _paragraph(doc, "落款")
+            _right_indent(p, right)
+            _add_text(p, text, BODY_FONT)
 
 
-def to_docx(content: dict[str, Any]) -> bytes:
-    """The version's content (title and sections) as .docx bytes."""
+def to_docx(content: dict[str, Any], *, draft_id: str | None = None, version: int | None = None, made: date | None = None) -> bytes:
+    """The version's content as .docx bytes.
+
+    ``draft_id`` and ``version`` become the custom properties ``plandraft.draft_id`` /
+    ``plandraft.version``; ``made`` dates the default 落款 of a version stored without one.
+    """
     doc = Document()
     section = doc.sections[0]
     section.start_type = WD_SECTION.NEW_PAGE
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
-    section.footer_distance = Mm(28) - Mm(7)  # the page number sits about 7 mm below the text block
+    styles.set_up_page(section)
     doc.settings.odd_and_even_pages_header_footer = True
+    styles.define_styles(doc)
     _page_number_footer(section.footer, WD_ALIGN_PARAGRAPH.RIGHT)
     _page_number_footer(section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)
 
-    normal = doc.styles["Normal"]
-    normal.font.name = LATIN_FONT
-    normal.font.size = SIZE_3
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
-
     doc.core_properties.title = content["title"]
     doc.core_properties.subject = "政协工作计划"
+    doc.core_properties.language = "zh-CN"
 
-    title = _paragraph(doc, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
-    title.paragraph_format.line_spacing = Pt(35)
-    _add_run(title, content["title"], TITLE_FONT, SIZE_2)
-    _paragraph(doc, indent=False)  # one blank line between title and body, as 公文 do
-
+    _add_text(_paragraph(doc, "标题"), content["title"], TITLE_FONT, 22)
+    _paragraph(doc, "正文")  # one empty line between the title and the text, as 公文 have
     for sec in content["sections"]:
-        heading = _paragraph(doc)
-        _add_run(heading, sec["title"], H1_FONT)
+        _add_text(_paragraph(doc, "一级标题"), sec["title"], H1_FONT)
         for line in sec["text"].split("\n"):
             line = line.strip()
             if not line:
                 continue
-            p = _paragraph(doc)
-            m = _ITEM.match(line)
-            if m:
-                rest = m.group("rest")
-                t = _ITEM_TITLE.match(rest)
-                head = m.group("num") + (t.group("title") if t else "")
-                _add_run(p, head, H2_FONT)
-                if t:
-                    rest = rest[len(t.group("title")) :]
-                if rest:
-                    _add_run(p, rest, BODY_FONT)
+            if _ITEM.match(line):
+                _item(doc, line)
             else:
-                _add_run(p, line, BODY_FONT)
-    _register_substitutes(doc)
+                _add_text(_paragraph(doc, "正文"), line, BODY_FONT)
+    _signature(doc, signature_of(content, made or beijing_date()))
+    styles.register_fonts(doc)
+    if draft_id is not None:
+        styles.add_custom_properties(doc, {DRAFT_ID_PROPERTY: draft_id, **({VERSION_PROPERTY: version} if version is not None else {})})
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

@@ -20,6 +20,7 @@ from service.errors import ApiError
 from service.merge import merge_texts
 from service.revise import normalise_text, revise_section
 from service.schemas import MAX_TITLE, ValidationFailed
+from service.signature import beijing_date, default_signature, signature_of
 
 # A save without a base applies its texts to whatever is latest; when another save lands
 # between reading the latest and writing, it is applied again this many times.
@@ -48,6 +49,7 @@ def content_of(draft: Draft) -> dict[str, Any]:
     """What a version stores: the whole draft, sentences, sources and warnings included."""
     data = draft.to_dict()
     data.pop("id", None)
+    data["signature"] = default_signature(data["request"], beijing_date())
     return with_warnings(data)
 
 
@@ -129,8 +131,18 @@ def _lock_draft(db: Session, draft_id: str) -> None:
         db.execute(select(DraftRecord.id).where(DraftRecord.id == draft_id).with_for_update())
 
 
-def edit(db: Session, record: DraftRecord, author: User, *, title: str | None, texts: list[str | None], base: int | None, merged: bool = False) -> DraftVersion:
+def made_on(record: DraftRecord):
+    """The day the draft was first made (Beijing time): the date of a default 落款."""
+    return beijing_date(record.created_at)
+
+
+def edit(
+    db: Session, record: DraftRecord, author: User, *, title: str | None, texts: list[str | None], base: int | None,
+    merged: bool = False, signature: dict[str, str] | None = None,
+) -> DraftVersion:
     """A new version with the given section texts (None keeps a section as it is), made on version ``base``.
+
+    ``signature`` ({"body", "date"}, None keeps it) is the 落款 of the Word file.
 
     Returns the current version unchanged when the result is what the draft already says, or
     changes nothing of ``base``.  Raises ``Conflict`` when ``base`` is not the latest version
@@ -138,7 +150,7 @@ def edit(db: Session, record: DraftRecord, author: User, *, title: str | None, t
     for _ in range(_RETRIES):
         current = latest(db, record)
         base_version = current if base is None else version(db, record, base)
-        content, changed = _edited(base_version.content, title, texts)
+        content, changed = _edited(base_version.content, title, texts, signature, made_on(record))
         if not changed or content == current.content:
             return current  # nothing to keep: no empty versions
         if base_version.number != current.number:
@@ -151,18 +163,22 @@ def edit(db: Session, record: DraftRecord, author: User, *, title: str | None, t
     raise ApiError("sections: 草稿正被频繁修改，请稍后再试 (the draft kept changing; try again)", 503)
 
 
-def _edited(content: dict[str, Any], title: str | None, texts: list[str | None]) -> tuple[dict[str, Any], bool]:
-    """``content`` with the texts and title applied, and whether that changed anything."""
+def _edited(content: dict[str, Any], title: str | None, texts: list[str | None], signature: dict[str, str] | None = None, made=None) -> tuple[dict[str, Any], bool]:
+    """``content`` with the texts, title and signature applied, and whether that changed anything."""
     content = copy.deepcopy(content)
     if len(texts) != len(content["sections"]):
         n = len(content["sections"])
         raise ValidationFailed("sections", f"sections: 应有{n}个部分 (expected {n} section texts)", f"章节：应有{n}个部分")
     changed = False
+    # A version stored before signatures existed shows the default: sending that back is no change.
+    if signature is not None and signature != signature_of(content, made or beijing_date()):
+        content["signature"] = dict(signature)
+        changed = True
     if title is not None:
         title = normalise_text(title).replace("\n", " ")
         if not title:
             raise ValidationFailed("title", "title: 标题不能为空 (title is required)", "标题：不能为空")
-        changed = title != content["title"]
+        changed = changed or title != content["title"]
         content["title"] = title
     for i, edited in enumerate(texts):
         if edited is None:
@@ -222,4 +238,5 @@ def draft_payload(record: DraftRecord, v: DraftVersion) -> dict[str, Any]:
         "version": version_summary(v),
         "sections": c["sections"],
         "warnings": c["warnings"],
+        "signature": signature_of(c, made_on(record)),
     }

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from drafting.schemas import Problem, problems
 from ingest.model import KINDS, LEVELS, SECTION_ROLES
 from service.errors import ApiError
+from service.signature import MAX_BODY as MAX_SIGNATURE_BODY, parse_date
 
 MAX_TITLE = 200
 MAX_SECTION_CHARS = 20000
@@ -59,6 +60,24 @@ class SectionText(BaseModel):
     text: str = Field(max_length=MAX_SECTION_CHARS, title="正文")
 
 
+class SignatureIn(BaseModel):
+    """The 落款 of the Word file: the issuing body and the date (2026-01-05 or 2026年1月5日)."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+    body: str = Field("", max_length=MAX_SIGNATURE_BODY, title="署名", examples=["中国人民政治协商会议上城区委员会"])
+    date: str = Field("", max_length=20, title="成文日期", examples=["2026-01-05"])
+
+    @field_validator("date")
+    @classmethod
+    def _date(cls, value: str) -> str:
+        if not value:
+            return value
+        try:
+            return parse_date(value)
+        except ValueError:
+            raise ValueError("成文日期应写作 2026-01-05 或 2026年1月5日") from None
+
+
 class VersionSave(Request):
     """Edited texts to keep as a new version (the editor's form and POST …/versions)."""
 
@@ -69,6 +88,7 @@ class VersionSave(Request):
     title: str | None = Field(None, max_length=MAX_TITLE, title="标题")
     sections: list[SectionText | None] = Field(title="章节", description="one {text} per section, or null to keep it as it is")
     merged: bool = Field(False, title="合并", description="the texts resolve a conflict (recorded in the version's note)")
+    signature: SignatureIn | None = Field(None, title="落款", description="{body, date} printed at the end of the Word file; null keeps it")
 
     @field_validator("base_version", mode="before")
     @classmethod

@@ -92,12 +92,12 @@ def test_docx_follows_the_gongwen_layout():
     document = docx.Document(io.BytesIO(to_docx(CONTENT)))
     paragraphs = [p for p in document.paragraphs if p.text]
     title = paragraphs[0]
-    assert title.text == CONTENT["title"] and title.alignment == 1  # centred
+    assert title.text == CONTENT["title"] and title.style.paragraph_format.alignment == 1  # centred, by its style
     assert _east_asian(title.runs[0]) == "方正小标宋简体" and title.runs[0].font.size.pt == 22
     heading = paragraphs[1]
     assert heading.text == "一、指导思想" and _east_asian(heading.runs[0]) == "黑体" and heading.runs[0].font.size.pt == 16
     body = paragraphs[2]
-    assert _east_asian(body.runs[0]) == "仿宋_GB2312" and body.paragraph_format.first_line_indent.pt == 32
+    assert _east_asian(body.runs[0]) == "仿宋_GB2312" and body.style.paragraph_format.first_line_indent.pt == 32
     item = paragraphs[4]
     assert [(r.text, _east_asian(r)) for r in item.runs] == [("（一）加强理论学习。", "楷体_GB2312"), ("组织委员每季度集中学习一次。", "仿宋_GB2312")]
     long_item = paragraphs[5]
