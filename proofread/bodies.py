@@ -10,14 +10,17 @@ from ingest.domain import LEVEL_ANSWERS_TO, LEVEL_TERMS
 from ingest.lexicon import organs
 from proofread.findings import Finding
 
-# A mention of an organ of the 政协 above is not the requester's own: 参加县政协常委会.
-# So is one of a 人大 (县人大常委会, 人大常委会).
-_ABOVE_BODY = re.compile(r"(?:(?:[县区市省]|上级|全国)政协|人大)(?:的)?$")
+# An organ named in a clause that speaks of a 政协 above (参加县政协常委会, 市政协相关委室,
+# 区政协召开11届12次常委会议) or of a 人大 (县人大常委会) is not the requester's own.
+_ABOVE_BODY = re.compile(r"(?:(?:[县区市省]|上级|全国)政协|人大)[^，。；：]*$")
 # The organs only a full committee (县区 and up) has: its plenary, standing committee and
 # chair's meetings, special committees, office and the bi-monthly consultation.  The table's
-# other rows (机关, 工作人员 …) name things a township's text speaks of for the Party and
-# government too (镇党政机关), so they are not certain enough to mark.
-_FULL_COMMITTEE_ORGANS = ("全委会", "常委会", "委室", "政协办公室", "双月协商座谈会")
+# other words (机关, 工作人员, 全体会议, 办公室负责 …) are as often the Party's, the government's
+# or a meeting of any committee (镇党政机关, 市政府办公室负责, 委员会第一次全体会议), so they
+# are not certain enough to mark.
+_FULL_COMMITTEE_ORGANS = frozenset(
+    "全委会 全体委员会议 常委会 常务委员会 主席会议 委室 专委会 专门委员会 政协办公室 双月协商座谈会".split()
+)
 
 
 # How far up a level stands.  A plan may say 我县 of the county it lies in (a township's
@@ -61,10 +64,10 @@ def level_findings(text: str, level: str) -> list[Finding]:
                                  f"“{word}”是{other}一级的自称，与本计划的层级（{level}）不符", "domain.json:scope", None))
     if level in ("乡镇", "街道"):
         for organ in organs():
-            if level in organ.levels or not organ.pattern.pattern.startswith(_FULL_COMMITTEE_ORGANS):
+            if level in organ.levels:
                 continue
             for m in organ.pattern.finditer(text):
-                if _ABOVE_BODY.search(text[max(0, m.start() - 6): m.start()]):
+                if m.group(0) not in _FULL_COMMITTEE_ORGANS or _ABOVE_BODY.search(text[: m.start()]):
                     continue
                 found.append(Finding("level_word", m.start(), m.end(), m.group(0),
                                      f"{level}的政协组织没有“{m.group(0)}”；如指上级政协或人大的，请写明是哪一级", "lexicon/organs.tsv", None))

@@ -10,7 +10,16 @@ from proofread.findings import Finding
 # The drafter's visible slot, and template marks ingest's patterns (written for scraped pages)
 # do not cover: ××, ○○, a bare 20xx before 年 written with a full-width x.
 _SLOT = re.compile(r"【待填[：:][^】\n]*】")
-_MORE = (re.compile(r"×{2,}|○{2,}|[ｘＸ]{2,}"), re.compile(r"20[ｘＸxX×]{1,2}(?=年)"))
+_MORE = (
+    re.compile(r"×{2,}|○{2,}|[ｘＸ]{2,}"),
+    re.compile(r"20[ｘＸxX×]{1,2}(?=年)"),
+    # xx after Chinese, before a mark (推介了xx，): the patterns above want Chinese after it.
+    re.compile(r"(?<=[\u4e00-\u9fff])[xX]{2,}(?![A-Za-z\u4e00-\u9fff])"),
+    # A lone * amid Chinese (平台*、咨询): a word the site removed (ingest.quality's lone mark).
+    re.compile(r"(?<=[\u4e00-\u9fff、，])\*(?=[\u4e00-\u9fff、，])"),
+    # A dash where a name was (爱——、献良策): a 破折号 never comes before a 顿号, comma or a closing quote.
+    re.compile(r"(?<=[\u4e00-\u9fff])—{2,}(?=[、，”])"),
+)
 
 # A figure: Arabic digits (with decimals, thousands commas, 万/亿, %), or a Chinese numeral
 # followed by a unit of count (三次, 十二件, 两场).  Numerals elsewhere are words (一是, 两学一做,

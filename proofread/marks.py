@@ -11,7 +11,11 @@ _CJK = r"\u4e00-\u9fff"
 _FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
 # A half-width mark touching Chinese on either side (or a full-width mark), but not inside a
 # number or a time (1,200; 9:30) and not in Latin text (see p. 3).
-_HALF = re.compile(rf"(?<=[{_CJK}，。、；：？！”’）》])[,;:?!()]|[,;:?!()](?=[{_CJK}“‘（《])")
+_HALF = re.compile(
+    rf"(?<=[{_CJK}，。、；：？！”’）》])[,;:?!()]|[,;:?!()](?=[{_CJK}“‘（《])"
+    # An item number in half-width brackets before Chinese: (2)组织….
+    rf"|\((?=[0-9一二三四五六七八九十]{{1,3}}\)\s*[{_CJK}])"
+)
 _HALF_STOP = re.compile(rf"(?<=[{_CJK}])\.(?=[{_CJK}]|\s*$)", re.M)
 _DOUBLED = re.compile(r"([。，、；：？！])\1+")
 # Two different marks of a pause or an end together (，。 ；。 。，): one of them is wrong, which

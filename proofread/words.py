@@ -51,9 +51,10 @@ def _tokenizer():
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()
     for form in forms():
-        if form.kind == "typo":
-            wrong = form.pattern.pattern.replace("\\", "")
-            # As likely a word as the right form, so the segmenter keeps a typo in one piece.
+        wrong = form.pattern.pattern.replace("\\", "")
+        if form.by_word and re.fullmatch(r"[\u4e00-\u9fff]+", wrong):
+            # As likely a word as the right form, so the segmenter keeps a typo (覆行) or a
+            # variant spelling (部份) in one piece instead of gluing it to a neighbour.
             tokenizer.add_word(wrong, max(tokenizer.FREQ.get(form.fix or "", 0) or 0, 100))
     return tokenizer
 
