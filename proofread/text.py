@@ -22,6 +22,11 @@ from proofread.words import word_findings
 # When two findings cover the same characters, the one earlier here is the one reported: a
 # placeholder (20xx) is not also a number, a typo (就象) not also a usage of 象.
 KINDS = ("placeholder", "typo", "usage", "outdated", "level_word", "other_body", "number", "punctuation")
+# What a person reading the list calls each kind.
+KIND_NAMES = {
+    "placeholder": "占位符", "typo": "错别字", "usage": "规范用语", "outdated": "过时提法", "level_word": "层级用语",
+    "other_body": "他单位名称", "number": "数字", "punctuation": "标点", "layout": "版式",
+}
 TEXT_SUFFIXES = (".txt", ".md")
 DOCX_SUFFIX = ".docx"
 
@@ -101,6 +106,15 @@ def check_file(path: str | Path, context: CheckContext | None = None) -> list[Fi
         except CheckError as exc:
             raise CheckError(f"{path}: {exc}") from exc
     return check_text(_decode(raw, path), context)
+
+
+def read_text_file(path: str | Path) -> str:
+    """A .txt / .md file's text exactly as ``check_file`` checks it (its offsets are into this)."""
+    path = Path(path)
+    try:
+        return _decode(path.read_bytes(), path)
+    except OSError as exc:
+        raise CheckError(f"{path}: 无法读取（{exc.strerror or exc}）") from exc
 
 
 def _decode(raw: bytes, path: Path) -> str:
