@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import re
 
+from ingest.textkit import PAREN_NUMBER_OR_DIGITS
 from proofread.findings import Finding
 
 _SOURCE = "GB/T 15834-2011"
 _CJK = r"\u4e00-\u9fff"
 _FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
 # A half-width mark touching Chinese on either side (or a full-width mark), but not inside a
-# number or a time (1,200; 9:30) and not in Latin text (see p. 3).
+# number or a time (1,200; 9:30) and not in Latin text.
 _HALF = re.compile(
     rf"(?<=[{_CJK}，。、；：？！”’）》])[,;:?!()]|[,;:?!()](?=[{_CJK}“‘（《])"
     # An item number in half-width brackets before Chinese: (2)组织….
-    rf"|\((?=[0-9一二三四五六七八九十]{{1,3}}\)\s*[{_CJK}])"
+    rf"|(?={PAREN_NUMBER_OR_DIGITS}\s*[{_CJK}])\("
 )
 _HALF_STOP = re.compile(rf"(?<=[{_CJK}])\.(?=[{_CJK}]|\s*$)", re.M)
 _DOUBLED = re.compile(r"([。，、；：？！])\1+")
