@@ -1,4 +1,4 @@
-"""The ``plandraft`` command: ingest, list, remove, serve."""
+"""The ``plandraft`` command: ingest, list, remove, draft, check, serve."""
 from __future__ import annotations
 
 import json
@@ -244,6 +244,42 @@ def draft(context: Context, level, year, org_name, parent_body, topics, sections
         click.echo("\n请编辑核对：", err=True)
         for w in warnings:
             click.echo(f"- [{w.kind}] {w.message}", err=True)
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--year", type=int, default=None, help="Year the plan is for (finds references of another year).")
+@click.option("--level", type=click.Choice(DRAFT_LEVELS), default=None, help="Level of the body (finds another level's words).")
+@click.option("--org", "org_name", default=None, help="The body whose plan it is (finds other places' names).")
+@click.option("--json", "as_json", is_flag=True, help='Print {"findings": [...]} as JSON.')
+@click.pass_context
+def check(ctx: click.Context, path: Path, year, level, org_name, as_json) -> None:
+    """校对 a .txt, .md or .docx file: one finding a line (位置 类型 原文 建议 说明).
+
+    Exit status: 0 nothing found, 1 findings, 2 a file that cannot be read."""
+    from proofread import CheckContext, CheckError, check_file
+    from proofread.text import KIND_NAMES, read_text_file
+
+    try:
+        findings = check_file(path, CheckContext(year=year, level=level, org_name=org_name))
+    except CheckError as exc:
+        click.echo(f"错误：{exc}", err=True)
+        ctx.exit(2)
+    if as_json:
+        click.echo(json.dumps({"findings": [f.to_dict() for f in findings]}, ensure_ascii=False, indent=1))
+    else:
+        text = read_text_file(path) if path.suffix.lower() != ".docx" else ""
+        for f in findings:
+            where = f"第{f.paragraph + 1}段第{f.start + 1}字" if f.paragraph is not None else _line_column(text, f.start)
+            click.echo("\t".join((where, KIND_NAMES.get(f.kind, f.kind), _printable(f.text), _printable(f.fix) if f.fix is not None else "—", f.message)))
+        click.echo(f"{path}: {len(findings)}处" if findings else f"{path}: 未发现问题", err=True)
+    ctx.exit(1 if findings else 0)
+
+
+def _line_column(text: str, offset: int) -> str:
+    """第L行第C字 of a character offset into ``text``."""
+    before = text[:offset]
+    return f"第{before.count(chr(10)) + 1}行第{offset - (before.rfind(chr(10)) + 1) + 1}字"
 
 
 @main.command("eval")

@@ -302,3 +302,20 @@ class Stats(BaseModel):
 
     model_config = ConfigDict(extra="allow")
     off_topic_documents: int
+
+
+class CheckFinding(Response):
+    """One finding of the checker (proofread.Finding)."""
+
+    kind: Literal["typo", "usage", "outdated", "level_word", "other_body", "placeholder", "number", "punctuation", "layout"]
+    start: int = Field(description="offset of the first character, in the text (or in the paragraph ``paragraph``)")
+    end: int
+    text: str
+    message: str = Field(description="in Chinese, for the person reading the draft")
+    source: str = Field(description="the list or rule that found it")
+    fix: str | None = Field(description="the replacement for ``text`` when one is certain")
+    paragraph: int | None = Field(description="a .docx paragraph's index; null for text")
+
+
+class CheckResult(Response):
+    findings: list[CheckFinding]

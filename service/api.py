@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context, url_for
 from flask_login import current_user
 
-from service import corpus, generation, history, jobs
+from service import corpus, generation, history, jobs, proofing
 from service.admin import start_upload_job
 from service.answers import SearchResult
 from service.auth import role_required
@@ -18,7 +18,7 @@ from service.drafts import export_response, load_draft, visible_drafts
 from service.errors import ApiError
 from service.openapi import spec
 from service.resources import get_drafter, get_store, warmed
-from service.schemas import DocumentQuery, RestoreRequest, SearchQuery, VersionQuery, VersionSave, parse
+from service.schemas import CheckOptions, CheckRequest, DocumentQuery, RestoreRequest, SearchQuery, VersionQuery, VersionSave, parse
 from vectorstore.search import SearchFilters
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -265,6 +265,33 @@ def ingest():
 @role_required("admin")
 def ingest_job(job_id: str):
     return jsonify({"job": jobs.job_or_404(get_db(), job_id).to_dict()})
+
+
+# -- 校对 ----------------------------------------------------------------------------------------
+
+
+@bp.post("/check")
+@role_required("staff")
+def check():
+    """JSON ``{"text", "year", "level", "org_name"}``, or a multipart .docx upload (``file``, the
+    other fields as form fields); answers ``{"findings": [...]}`` (docx: ``paragraph`` set)."""
+    from proofread import CheckError, check_docx, check_text
+
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            raise ApiError("file: 请上传 .docx 文件（multipart 字段 file）", 400)
+        if not upload.filename.lower().endswith(".docx"):
+            raise ApiError(f"file: {upload.filename}: 只能上传 .docx 文件 (only .docx)", 400)
+        fields = parse(CheckOptions, request.form.to_dict())
+        try:
+            findings = check_docx(upload.read(), proofing.check_context(fields.year, fields.level, fields.org_name))
+        except CheckError as exc:
+            raise ApiError(f"file: {upload.filename}: {exc}", 400) from None
+    else:
+        body = parse(CheckRequest, _json_body())
+        findings = check_text(body.text, proofing.check_context(body.year, body.level, body.org_name))
+    return jsonify({"findings": [f.to_dict() for f in findings]})
 
 
 @bp.get("/stats")

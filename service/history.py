@@ -18,6 +18,7 @@ from drafting.model import Draft
 from service.db import DraftRecord, DraftVersion, User, utcnow
 from service.errors import ApiError
 from service.merge import merge_texts
+from service.proofing import with_findings
 from service.revise import normalise_text, revise_section
 from service.schemas import MAX_TITLE, ValidationFailed
 from service.signature import beijing_date, default_signature, signature_of
@@ -46,7 +47,8 @@ class _Superseded(Exception):
 
 
 def content_of(draft: Draft) -> dict[str, Any]:
-    """What a version stores: the whole draft, sentences, sources and warnings included."""
+    """What a version stores: the whole draft, sentences, sources and warnings included (the
+    校对 findings are added when it is stored)."""
     data = draft.to_dict()
     data.pop("id", None)
     data["signature"] = default_signature(data["request"], beijing_date())
@@ -67,7 +69,7 @@ def create(db: Session, draft: Draft, owner: User, note: str = "生成") -> Draf
     """Store a freshly generated draft as version 1."""
     record = DraftRecord(id=draft.id, owner_id=owner.id, title=draft.title[:MAX_TITLE], request=draft.request.to_dict())
     db.add(record)
-    db.add(DraftVersion(draft=record, number=1, author_id=owner.id, note=note, content=content_of(draft)))
+    db.add(DraftVersion(draft=record, number=1, author_id=owner.id, note=note, content=with_findings(content_of(draft))))
     db.commit()
     return record
 
@@ -98,8 +100,10 @@ def add_version(db: Session, record: DraftRecord, content: dict[str, Any], autho
     The draft is locked first (SQLite: BEGIN IMMEDIATE; others: SELECT … FOR UPDATE), so two
     people saving at once get consecutive numbers instead of a clash.  With ``on_top_of``, the
     version is only written while that is still the latest (else ``_Superseded``): the check
-    and the write are one transaction, so two saves on one base cannot both pass it.
+    and the write are one transaction, so two saves on one base cannot both pass it.  Every
+    version is 校对-checked here (``service.proofing``: ``content["findings"]``), before the lock.
     """
+    content = with_findings(content)
     db.commit()  # end the read transaction the caller used to look things up
     for attempt in range(3):
         try:

@@ -87,12 +87,24 @@ OPERATIONS: dict[str, Op] = {
         errors=(400, 409, 413),
     ),
     "api.ingest_job": Op("Progress of an ingest job", {200: answers.JobStatus}, errors=(404,)),
+    "api.check": Op(
+        "校对 a text (JSON) or an uploaded .docx (multipart: file, and year / level / org_name as form fields)",
+        {200: answers.CheckResult},
+        body={
+            "application/json": {"schema": {"$ref": _REF.format(model="CheckRequest")}},
+            "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
+                "file": {"type": "string", "format": "binary"}, "year": {"type": "integer"},
+                "level": {"type": "string"}, "org_name": {"type": "string"},
+            }}},
+        },
+        errors=(400, 413),
+    ),
     "api.stats": Op("Corpus statistics", {200: answers.Stats}),
     "api.families": Op("Near-duplicate document families", {200: answers.Families}),
 }
 
 # Models the spec lists although no operation names them as a model.
-EXTRA_MODELS: tuple[type[BaseModel], ...] = (answers.Error, schemas.ReingestRequest)
+EXTRA_MODELS: tuple[type[BaseModel], ...] = (answers.Error, schemas.ReingestRequest, schemas.CheckRequest)
 
 
 def models() -> list[type[BaseModel]]:

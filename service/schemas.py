@@ -185,5 +185,24 @@ class VersionQuery(Request):
     version: int | None = Field(None, ge=1, description="a version number; the latest by default")
 
 
+class CheckOptions(Request):
+    """What the checker is told about the plan (POST /api/check: JSON fields, or a .docx upload's form fields)."""
+
+    year: int | None = Field(None, ge=1949, le=2100, title="年份", description="the plan's year: finds references of another year")
+    level: Literal[LEVELS] | None = Field(None, title="层级", description="the body's level: finds another level's words")
+    org_name: str | None = Field(None, max_length=60, title="本单位", description="the body whose plan it is: finds other places' names")
+
+    @field_validator("year", "level", "org_name", mode="before")
+    @classmethod
+    def _blank(cls, value: Any) -> Any:
+        return _blank_is_none(value)
+
+
+class CheckRequest(CheckOptions):
+    """Text to 校对 (POST /api/check as JSON)."""
+
+    text: str = Field(min_length=1, max_length=MAX_SECTION_CHARS * 5, title="正文", examples=["截止目前，已收到提案56件。"])
+
+
 class ReingestRequest(Request):
     reingest: Literal[True]
