@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 from sqlalchemy import select
 
+from ingest.loaders import SUPPORTED_SUFFIXES
 from service import corpus, jobs
 from service.auth import role_required
 from service.db import IngestJob, Upload, get_db
@@ -104,6 +105,7 @@ def upload():
         job = jobs.job_or_404(get_db(), request.args["job"])
     recent = list(get_db().scalars(select(Upload).order_by(Upload.uploaded_at.desc()).limit(20)))
     return render_template("admin/upload.html", max_mb=int(current_app.config["UPLOAD_MAX_MB"]), recent=recent,
+                           suffixes=SUPPORTED_SUFFIXES,
                            job=job, refused=refused), status
 
 

@@ -382,20 +382,17 @@ def clear_pending(tx: sqlite3.Connection, source: str | None = None, *, referenc
 
 def set_override(tx: sqlite3.Connection, doc_id: str, field: str, value: Any) -> bool:
     """Record a hand correction; False when there is no such document."""
-    row = tx.execute("SELECT overrides FROM documents WHERE id = ?", (doc_id,)).fetchone()
-    if row is None:
-        return False
-    overrides = json.loads(row[0] or "{}")
-    overrides[field] = value
-    tx.execute("UPDATE documents SET overrides = ? WHERE id = ?", (_dump(overrides), doc_id))
-    return True
+    return _change_overrides(tx, doc_id, lambda overrides: {**overrides, field: value})
 
 
 def clear_override(tx: sqlite3.Connection, doc_id: str, field: str | None) -> bool:
     """Drop one correction (all when ``field`` is None); False when there is no such document."""
+    return _change_overrides(tx, doc_id, lambda overrides: {} if field is None else {k: v for k, v in overrides.items() if k != field})
+
+
+def _change_overrides(tx: sqlite3.Connection, doc_id: str, change: Callable[[dict], dict]) -> bool:
     row = tx.execute("SELECT overrides FROM documents WHERE id = ?", (doc_id,)).fetchone()
     if row is None:
         return False
-    overrides = {} if field is None else {k: v for k, v in json.loads(row[0] or "{}").items() if k != field}
-    tx.execute("UPDATE documents SET overrides = ? WHERE id = ?", (_dump(overrides), doc_id))
+    tx.execute("UPDATE documents SET overrides = ? WHERE id = ?", (_dump(change(json.loads(row[0] or "{}"))), doc_id))
     return True

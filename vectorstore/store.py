@@ -23,7 +23,7 @@ from ingest.activities import Activity
 from ingest.indexing import ChunkIndex
 from ingest.model import Chunk, Document
 from ingest.units import Unit
-from vectorstore import activities_table, bodies_table, catalog, schema, units_table
+from vectorstore import activities_table, bodies_table, catalog, family_table, schema, units_table
 from vectorstore.catalog import OVERRIDABLE
 from vectorstore.errors import StoreError
 from vectorstore.vectors import VectorIndex, chunk_metadata
@@ -282,36 +282,19 @@ class CorpusStore:
         """
         threshold = self.dup_threshold if threshold is None else float(threshold)
         with self._lock:
-            db = self._conn()
-            chunk_rows = db.execute("SELECT id, text, minhash, family_id FROM chunks").fetchall()
-            chunk_sigs: dict[str, bytes] = {}
-            stale_sigs: list[tuple[bytes, str]] = []
-            for r in chunk_rows:
-                sig = r["minhash"]
-                if not fam.is_current(sig):
-                    # Rows written by an older scheme (a migration, not ingest's work) are re-signed once.
-                    sig = fam.signature(r["text"])
-                    stale_sigs.append((sig, r["id"]))
-                chunk_sigs[r["id"]] = sig
-            chunk_family = fam.families(chunk_sigs, threshold)
-            changed_chunks = [(chunk_family[r["id"]], r["id"]) for r in chunk_rows if r["family_id"] != chunk_family[r["id"]]]
-
-            doc_rows = db.execute("SELECT id, text, family_id FROM documents").fetchall()
-            doc_family = fam.families({r["id"]: fam.signature(r["text"]) for r in doc_rows}, threshold)
-            changed_docs = [(doc_family[r["id"]], r["id"]) for r in doc_rows if r["family_id"] != doc_family[r["id"]]]
-
+            found = family_table.changes(self._conn(), threshold)
             # Chroma first: if it fails, the catalog still shows the old
             # families and a rerun finds the same changes to make.
-            if changed_chunks:
-                present = self.vectors.present([cid for _, cid in changed_chunks])
-                self.vectors.update_metadata({cid: {"family_id": f} for f, cid in changed_chunks if cid in present})
+            if found.chunks:
+                present = self.vectors.present([cid for _, cid in found.chunks])
+                self.vectors.update_metadata({cid: {"family_id": f} for f, cid in found.chunks if cid in present})
             with self._transaction() as tx:
-                tx.executemany("UPDATE chunks SET minhash = ? WHERE id = ?", stale_sigs)
-                tx.executemany("UPDATE chunks SET family_id = ? WHERE id = ?", changed_chunks)
-                tx.executemany("UPDATE documents SET family_id = ? WHERE id = ?", changed_docs)
-                if changed_chunks or changed_docs:
+                tx.executemany("UPDATE chunks SET minhash = ? WHERE id = ?", found.stale_signatures)
+                tx.executemany("UPDATE chunks SET family_id = ? WHERE id = ?", found.chunks)
+                tx.executemany("UPDATE documents SET family_id = ? WHERE id = ?", found.documents)
+                if found.chunks or found.documents:
                     catalog.bump_generation(tx)
-            return {"chunk_families": _count_multi(chunk_family), "document_families": _count_multi(doc_family)}
+            return {"chunk_families": found.chunk_families, "document_families": found.document_families}
 
     # -- units ----------------------------------------------------------------------------------
 
@@ -397,9 +380,3 @@ class CorpusStore:
             chunks = {i: sims[i] for i in chunk_ids if i in known}
             return chunks, catalog.best_sentence_per_chunk(db, sentence_sims)
 
-
-def _count_multi(family_of: dict) -> int:
-    sizes: dict = {}
-    for f in family_of.values():
-        sizes[f] = sizes.get(f, 0) + 1
-    return sum(1 for n in sizes.values() if n > 1)

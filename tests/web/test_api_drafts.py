@@ -258,3 +258,28 @@ def test_list_drafts(api, draft_request):
     listed = sam.get("/api/drafts").get_json()["drafts"]
     assert [d["id"] for d in listed] == [second["id"], first["id"]]
     assert listed[0]["year"] == 2027 and listed[0]["owner"] == "sam"
+
+
+def test_plandraft_check_finds_no_layout_fault_in_an_exported_draft(api, draft_request, tmp_path):
+    """What staff download passes the same GB/T 9704 check a returned Word file gets (issue #12)."""
+    from click.testing import CliRunner
+    from docx.shared import Inches
+
+    from plandraft.cli import main
+
+    sam = api("sam")
+    draft = sam.post("/api/drafts", draft_request).get_json()
+    exported = tmp_path / "草稿.docx"
+    exported.write_bytes(sam.get(f"/api/drafts/{draft['id']}/export.docx").data)
+    result = CliRunner().invoke(main, ["check", str(exported), "--json", "--year", str(draft_request["year"])])
+    assert result.exit_code in (0, 1), result.output
+    findings = json.loads(result.stdout)["findings"]
+    assert [f for f in findings if f["kind"] == "layout"] == []
+    # the same file with its page setup spoiled is caught by the same command
+    document = docx.Document(io.BytesIO(exported.read_bytes()))
+    document.sections[0].page_width = Inches(8.5)
+    spoiled = tmp_path / "改过.docx"
+    document.save(spoiled)
+    result = CliRunner().invoke(main, ["check", str(spoiled), "--json"])
+    assert result.exit_code == 1
+    assert [f["source"] for f in json.loads(result.stdout)["findings"] if f["kind"] == "layout"] == ["GB/T 9704—2012 5.1 幅面尺寸"]

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from ingest.loaders import SUPPORTED_SUFFIXES
 from service import jobs
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -101,12 +102,13 @@ def test_an_upload_with_bad_files_keeps_the_good_ones_and_lists_the_bad_with_rea
     assert job["status"] == "done" and job["total"] == 2  # the empty file and the .exe were never kept
     assert {d["source_name"] for d in job["report"]["documents"]} == {"好的计划.txt"}
     assert {r["source_name"]: r["error"] for r in job["report"]["refused"]} == {
-        "空文件.txt": "文件为空", "程序.exe": "不支持的文件类型，请上传 .txt .md .html .htm .docx .pdf 文件"}
+        "空文件.txt": "文件为空", "程序.exe": f"不支持的文件类型，请上传 {' '.join(SUPPORTED_SUFFIXES)} 文件"}
     [unreadable] = job["report"]["errors"]
     assert unreadable["source_name"] == "截图.txt" and unreadable["reason"] == "不是文本文件（实为PNG 图片）"
     assert unreadable["error"] == "not a text file (it is a PNG image)"  # the English stays in the JSON
     page = admin.get(response.headers["Location"]).text
     assert "上传往年计划" in page and f'data-url="/api/ingest/jobs/{job_id}"' in page  # the same page, with the job
+    assert 'accept="' + ",".join(SUPPORTED_SUFFIXES) + '"' in page  # the picker offers every format a loader reads
     assert "好的计划.txt" in admin.get("/admin/documents").text
 
 
