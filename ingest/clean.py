@@ -27,6 +27,8 @@ _FURNITURE_LINE = [
 
 # A line ends a sentence (or is a label) when it ends with one of these.
 _TERMINAL = set("。！？!?；;：:…”」』）)】")
+_STOP_INSIDE = re.compile("[。！？!?；;]")
+_MAX_HEADING = 36
 
 # Where a new item begins; such a line is never glued to the one before.
 _ITEM_START = re.compile(
@@ -142,5 +144,9 @@ def _continues(prev: str, line: str) -> bool:
         return False
     # A short line without final punctuation is a heading or a title, not a broken sentence.
     if len(prev) < 25:
+        return False
+    # A numbered line that never stops and is no longer than a heading gets is a heading
+    # ("三、努力探索有效形式和途径，进一步加强民主监督工作"); a scraper's wrap falls on longer lines.
+    if _ITEM_START.match(prev) and len(prev) <= _MAX_HEADING and not _STOP_INSIDE.search(prev):
         return False
     return True

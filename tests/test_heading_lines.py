@@ -1,0 +1,28 @@
+"""A numbered heading that never stops is a heading, not a line a scraper broke.
+
+Found reading a 2027 township draft: the source's section heading 「三、努力探索有效形式和途径，
+进一步加强民主监督工作」 (26 characters, no final stop) was glued to the paragraph under it, and the
+draft's item read 「…加强民主监督工作围绕党和国家方针政策的贯彻情况…」.
+"""
+from __future__ import annotations
+
+import pytest
+
+from ingest.clean import clean_text
+
+
+@pytest.mark.parametrize("heading", [
+    "三、努力探索有效形式和途径，进一步加强民主监督工作",
+    "（二）围绕全区中心工作深入开展调查研究和民主监督活动",
+    "2、充分发挥政协委员在基层社会治理和乡村振兴中的积极作用",
+])
+def test_a_long_numbered_heading_keeps_its_own_line(heading):
+    body = "围绕党和国家方针政策的贯彻情况，继续运用会议、视察、建议案等形式履行民主监督职能。"
+    assert clean_text(f"{heading}\n{body}\n").split("\n")[:2] == [heading, body]
+
+
+def test_a_numbered_line_broken_mid_sentence_is_still_mended():
+    # A scraper's wrap falls mid-phrase on a long line; the number does not make it a heading.
+    broken = "（一）认真组织委员学习党的路线方针政策和国家的法律法规，学习市场经济、科技、法律等方面的知识，不断提高"
+    rest = "委员的政治素质和参政议政能力。"
+    assert clean_text(f"{broken}\n{rest}\n").split("\n")[0] == broken + rest
