@@ -1,18 +1,21 @@
 """Keeping provenance when a person edits a section.
 
-An edited section is cut into sentences again; each new sentence is tied to the generated
-sentence it most resembles (so the compare view still shows its source and the difference),
-or marked 新增 when it resembles none.  Warnings follow their sentence, and a warning about
+An edited section is cut into sentences again and aligned with the sentences it had
+(``align``: unchanged ones first, in order, then moved ones, then the most similar of the
+rest, each old sentence used once): an unchanged sentence keeps its sources, kind and label;
+a changed one keeps its sources (the compare view shows the difference); one that resembles
+none is marked 新增.  Warnings follow their sentence, and a warning about
 words that are no longer in the text (a filled slot, a deleted number) is dropped.
 """
 from __future__ import annotations
 
 import copy
+import difflib
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Sequence
 
-from drafting.compose import MIN_SIMILARITY, closest
+from drafting.compose import MIN_SIMILARITY, similarity
 from ingest.textkit import PAREN_NUMBER_OR_DIGITS, SENTENCE_END
 
 _SENTENCE_END = SENTENCE_END
@@ -50,32 +53,47 @@ def split_sentences(text: str) -> list[str]:
 
 
 def revise_section(section: dict[str, Any], new_text: str) -> dict[str, Any]:
-    """``section`` (a SectionDraft as a dict) with ``new_text``, its sentences re-attributed."""
+    """``section`` (a SectionDraft as a dict) with ``new_text``, its sentences re-attributed.
+
+    A stored sentence may hold more than one sentence of the text (a composed item: its title,
+    then its body), so both sides are cut the same way (``split_sentences``) and aligned piece
+    by piece (``align``); consecutive new pieces that continue the pieces of one stored
+    sentence, in order, become that sentence again — unchanged, it is kept as it was (sources,
+    kind, label, ``edited``); changed, it keeps its sources as an edited adaptation.
+    """
     new_text = normalise_text(new_text)
     if new_text == section["text"]:
         return section
     revised = copy.deepcopy(section)
     revised["text"] = new_text
     old = section["sentences"]
+    owner: list[int] = []  # old piece → the stored sentence it belongs to
+    old_pieces: list[str] = []
+    for n, s in enumerate(old):
+        pieces = split_sentences(s["text"]) or [s["text"]]
+        old_pieces += pieces
+        owner += [n] * len(pieces)
+    pieces = split_sentences(new_text)
+    matches = align(old_pieces, pieces)
+    carried = any(s.get("label") for s in old)  # carried forward from our own plan (drafting.carry)
     sentences: list[dict[str, Any]] = []
     new_index_of: dict[int, int] = {}
-    carried = any(s.get("label") for s in old)  # carried forward from our own plan (drafting.carry)
-    for piece in split_sentences(new_text):
-        best, best_sim = closest(piece, [s["text"] for s in old])
-        if best is not None and best_sim >= 1.0:
-            sentence = copy.deepcopy(old[best])
-        elif best is not None and best_sim >= MIN_SIMILARITY and old[best]["sources"]:
-            sentence = copy.deepcopy(old[best])
-            sentence.update(text=piece, kind="adapted", edited=True)
-            if sentence.get("label") == "沿用":
-                sentence["label"] = "更新"  # a carried item the editor changed
-        else:
-            sentence = {"text": piece, "kind": "new", "sources": [], "source_text": "", "edited": True}
-            if carried:
-                sentence["label"] = "新增"
-        if best is not None and best_sim >= MIN_SIMILARITY:
-            new_index_of.setdefault(best, len(sentences))
-        sentences.append(sentence)
+    j = 0
+    while j < len(pieces):
+        i, sim = matches[j]
+        group = [pieces[j]]
+        if i is not None:
+            # The following pieces that continue the same stored sentence, in order.
+            while j + 1 < len(pieces) and matches[j + 1][0] == i + 1 and owner[i + 1] == owner[i]:
+                j, i = j + 1, i + 1
+                group.append(pieces[j])
+        j += 1
+        if i is None:
+            sentences.append(_new_sentence(group[0], carried))
+            continue
+        n = owner[i]
+        new_index_of.setdefault(n, len(sentences))
+        sentences.append(_continued(old[n], "".join(group)))
     revised["sentences"] = sentences
     warnings = []
     for w in revised["warnings"]:
@@ -87,6 +105,71 @@ def revise_section(section: dict[str, Any], new_text: str) -> dict[str, Any]:
     revised["warnings"] = warnings
     revised["edited"] = True
     return revised
+
+
+def _continued(before: dict[str, Any], text: str) -> dict[str, Any]:
+    """The stored sentence ``before``, now reading ``text``."""
+    sentence = copy.deepcopy(before)
+    if text == before["text"]:
+        return sentence
+    if not before["sources"]:
+        sentence.update(text=text, edited=True)
+        return sentence
+    sentence.update(text=text, kind="adapted", edited=True)
+    if sentence.get("label") == "沿用":
+        sentence["label"] = "更新"  # a carried item the editor changed
+    return sentence
+
+
+def _new_sentence(text: str, carried: bool) -> dict[str, Any]:
+    sentence = {"text": text, "kind": "new", "sources": [], "source_text": "", "edited": True}
+    if carried:
+        sentence["label"] = "新增"
+    return sentence
+
+
+def align(old_texts: Sequence[str], new_texts: Sequence[str], minimum: float = MIN_SIMILARITY) -> list[tuple[int | None, float]]:
+    """For each new text, the old text it continues (its index, or None) and how alike they are.
+
+    Identical texts are matched first, in order (the longest common subsequence of the two
+    lists), then identical texts out of order (a sentence moved), then, among what is left,
+    the most similar pairs (``drafting.compose.similarity`` ≥ ``minimum``), nearest position
+    first on a tie.  Each old text is used at most once, so an untouched sentence is never
+    claimed by an added one that resembles it.  Works for a section's sentences and for a
+    whole document's paragraphs alike.
+    """
+    result: list[tuple[int | None, float]] = [(None, 0.0)] * len(new_texts)
+    used: set[int] = set()
+    matcher = difflib.SequenceMatcher(None, list(old_texts), list(new_texts), autojunk=False)
+    for a, b, size in matcher.get_matching_blocks():
+        for k in range(size):
+            result[b + k] = (a + k, 1.0)
+            used.add(a + k)
+    free: dict[str, list[int]] = {}
+    for i, text in enumerate(old_texts):
+        if i not in used:
+            free.setdefault(text, []).append(i)
+    for j, text in enumerate(new_texts):
+        if result[j][0] is None and free.get(text):
+            i = free[text].pop(0)
+            result[j] = (i, 1.0)
+            used.add(i)
+    pairs = []
+    for j, text in enumerate(new_texts):
+        if result[j][0] is not None:
+            continue
+        for i, old in enumerate(old_texts):
+            if i not in used:
+                sim = similarity(text, old)
+                if sim >= minimum:
+                    pairs.append((-sim, abs(i - j), j, i))
+    taken: set[int] = set()
+    for neg_sim, _, j, i in sorted(pairs):
+        if j not in taken and i not in used:
+            result[j] = (i, -neg_sim)
+            taken.add(j)
+            used.add(i)
+    return result
 
 
 def normalise_text(text: str) -> str:
