@@ -110,6 +110,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("COOKIE_SECURE", False, "Send the session and remember-me cookies only over HTTPS: set it when the service is behind TLS."),
     Setting("LOGIN_ATTEMPTS", 5, "Failed logins for one user name within LOGIN_WINDOW_SECONDS after which that name is refused until the window has passed.", minimum=1, maximum=1000),
     Setting("LOGIN_WINDOW_SECONDS", 300, "The window for LOGIN_ATTEMPTS, in seconds.", minimum=1, maximum=7 * 24 * 3600),
+    Setting("DELETED_DRAFT_DAYS", 30, "Days a deleted draft stays in the 已删除 list, recoverable with all its versions, before it is purged.", minimum=1, maximum=3650),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

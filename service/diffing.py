@@ -177,3 +177,58 @@ def _warning(w: dict[str, Any], section_index: int) -> dict[str, Any]:
 
 def all_warnings(sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [w for s in sections for w in s["warnings"]]
+
+
+# -- two versions of a draft, sentence by sentence ----------------------------------------------
+
+
+def version_diff(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    """Version contents ``a`` (older) and ``b`` (newer): per section of ``b`` the section of ``a``
+    it continues (paired by ``service.revise.align`` over title and text, so a moved or retitled
+    section is still paired) and its sentences kept, deleted, inserted or changed; then the
+    sections of ``a`` that ``b`` no longer has."""
+    from service.revise import align
+
+    def key(section: dict[str, Any]) -> str:
+        return section["title"] + "\n" + section["text"]
+
+    pairs = align([key(s) for s in a["sections"]], [key(s) for s in b["sections"]])
+    paired = {i for i, _ in pairs if i is not None}
+    sections = []
+    for k, (i, _) in enumerate(pairs):
+        new = b["sections"][k]
+        old = a["sections"][i] if i is not None else None
+        sections.append(_section_diff(old, new, "added" if old is None else "kept"))
+    for i, old in enumerate(a["sections"]):
+        if i not in paired:
+            sections.append(_section_diff(old, None, "removed"))
+    changed = sum(1 for s in sections if s["status"] != "kept" or s["changes"])
+    title = char_diff(a["title"], b["title"]) if a["title"] != b["title"] else escape(b["title"])
+    return {"title": title, "title_changed": a["title"] != b["title"], "sections": sections, "changed": changed}
+
+
+def _section_diff(old: dict[str, Any] | None, new: dict[str, Any] | None, status: str) -> dict[str, Any]:
+    from service.revise import split_sentences
+
+    before = split_sentences(old["text"]) if old else []
+    after = split_sentences(new["text"]) if new else []
+    rows: list[dict[str, Any]] = []
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    for op, a0, a1, b0, b1 in matcher.get_opcodes():
+        if op == "equal":
+            rows += [{"op": "same", "html": escape(t)} for t in after[b0:b1]]
+            continue
+        gone, came = before[a0:a1], after[b0:b1]
+        if op == "replace" and len(gone) == len(came):
+            rows += [{"op": "changed", "html": char_diff(x, y)} for x, y in zip(gone, came)]
+            continue
+        rows += [{"op": "del", "html": Markup("<del>{}</del>").format(t)} for t in gone]
+        rows += [{"op": "ins", "html": Markup("<ins>{}</ins>").format(t)} for t in came]
+    old_title, new_title = (old or new)["title"], (new or old)["title"]
+    return {
+        "status": status,
+        "title": new_title,
+        "old_title": old_title if old_title != new_title else None,
+        "rows": rows,
+        "changes": sum(1 for r in rows if r["op"] != "same"),
+    }

@@ -77,16 +77,35 @@ def merge_text(base: str, mine: str, theirs: str) -> MergedText:
     return MergedText(_assemble(entries), "both", conflicts)
 
 
-def merge_texts(base: dict[str, Any], latest: dict[str, Any], title: str | None, texts: list[str | None]) -> dict[str, Any]:
+def merge_texts(
+    base: dict[str, Any], latest: dict[str, Any], title: str | None, texts: list[str | None],
+    titles: list[str | None] | None = None, order: list[int | None] | None = None,
+) -> dict[str, Any] | None:
     """The merge a 409 offers: per section, the latest text with the submitted changes applied.
 
     ``base`` and ``latest`` are version contents; ``texts`` the submitted section texts (None:
-    left as it was)."""
+    left as it was), in the submitted ``order`` of ``base``'s sections (None: the base's own
+    order; an entry None is a section added by hand, kept as typed).  Each merged section says
+    which section of the latest version it continues (``was``).  When the latest version has
+    other sections than the base (someone else added or removed one), there is no sentence
+    merge to offer: None."""
+    if order is None:
+        order = list(range(len(latest["sections"])))
+        texts = texts + [None] * (len(order) - len(texts))
+    elif len(latest["sections"]) != len(base["sections"]):
+        return None
     sections = []
-    for i, section in enumerate(latest["sections"]):
-        before = base["sections"][i]["text"] if i < len(base["sections"]) else section["text"]
-        mine = texts[i] if i < len(texts) and texts[i] is not None else before
-        sections.append(merge_text(before, mine, section["text"]).to_dict())
+    for k, i in enumerate(order):
+        mine_title = titles[k] if titles is not None and k < len(titles) else None
+        if i is None:
+            text = normalise_text(texts[k] or "")
+            sections.append({**MergedText(text, "mine").to_dict(), "was": None, "title": mine_title or ""})
+            continue
+        section = latest["sections"][i]
+        before = base["sections"][i] if i < len(base["sections"]) else section
+        mine = texts[k] if k < len(texts) and texts[k] is not None else before["text"]
+        merged_title = section.get("title", "") if mine_title is None or mine_title == before.get("title") else mine_title
+        sections.append({**merge_text(before["text"], mine, section["text"]).to_dict(), "was": i, "title": merged_title})
     mine_title = normalise_text(title).replace("\n", " ") if title is not None else base["title"]
     merged_title = latest["title"] if mine_title == base["title"] else mine_title
     return {"title": merged_title, "sections": sections}

@@ -176,3 +176,50 @@ def normalise_text(text: str) -> str:
     """Line ends and blank lines tidied, as a textarea may send them."""
     lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     return "\n".join(line for line in lines if line)
+
+
+def apply_sections(
+    sections: list[dict[str, Any]], texts: list[str | None], titles: list[str | None] | None = None, order: list[int | None] | None = None
+) -> list[dict[str, Any]]:
+    """The sections a save makes of ``sections`` (a version's): position k continues section
+    ``order[k]`` (None: a section added by hand), with text ``texts[k]`` (None: as it was) and
+    title ``titles[k]`` (None: as it was).  Without ``order`` the texts are the sections' own,
+    in place — the editor's save before sections could be added, removed or moved.
+    Raises ``ValueError`` with the (Chinese) reason when the three do not fit together."""
+    if order is None:
+        if len(texts) != len(sections):
+            raise ValueError(f"应有{len(sections)}个部分")
+        order = list(range(len(sections)))
+    if len(order) != len(texts) or (titles is not None and len(titles) != len(texts)):
+        raise ValueError("部分的顺序、标题和正文个数不一致")
+    if not order:
+        raise ValueError("至少保留一个部分")
+    seen = [i for i in order if i is not None]
+    if len(seen) != len(set(seen)) or any(not 0 <= i < len(sections) for i in seen):
+        raise ValueError("部分的顺序有误（每个原有部分至多出现一次）")
+    carried = any(s.get("label") for section in sections for s in section["sentences"])
+    out = []
+    for k, was in enumerate(order):
+        title = titles[k] if titles is not None else None
+        title = normalise_text(title).replace("\n", " ") if title is not None else None
+        if title is not None and not title:
+            raise ValueError(f"第{k + 1}部分的标题不能为空")
+        if was is None:
+            if texts[k] is None or title is None:
+                raise ValueError(f"新加的第{k + 1}部分需要标题和正文")
+            out.append(new_section(title, texts[k], carried))
+            continue
+        section = sections[was] if texts[k] is None else revise_section(sections[was], texts[k])
+        if title is not None and title != section["title"]:
+            section = {**copy.deepcopy(section), "title": title, "edited": True}
+        out.append(section)
+    return out
+
+
+def new_section(title: str, text: str, carried: bool = False) -> dict[str, Any]:
+    """A section a person added: every sentence 新增, no sources, written by hand."""
+    text = normalise_text(text)
+    return {
+        "role": "other", "title": title, "text": text, "mode": "manual", "base": None, "edited": True,
+        "sentences": [_new_sentence(piece, carried) for piece in split_sentences(text)], "sources": [], "warnings": [],
+    }

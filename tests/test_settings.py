@@ -33,6 +33,7 @@ EXAMPLES = {
     "COOKIE_SECURE": ("no", False),  # "no" is not a truthy string
     "LOGIN_ATTEMPTS": ("10", 10),
     "LOGIN_WINDOW_SECONDS": ("60", 60),
+    "DELETED_DRAFT_DAYS": ("7", 7),
 }
 
 # A value each checked setting must refuse.  Free text (a model name, a key) has none.
@@ -55,6 +56,7 @@ BAD = {
     "COOKIE_SECURE": "maybe",
     "LOGIN_ATTEMPTS": "",
     "LOGIN_WINDOW_SECONDS": "1e9",
+    "DELETED_DRAFT_DAYS": "0",
 }
 FREE_TEXT = {"EMBEDDING_MODEL", "LLM_API_KEY", "SECRET_KEY"}
 
