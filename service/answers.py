@@ -168,6 +168,7 @@ class MergedSection(Response):
     changed_by: Literal["nobody", "mine", "theirs", "both"]
     conflicts: list[str] = Field(description="sentences both sides changed: the latest and the submitted wording are both kept")
     was: int | None = Field(None, description="the section of the latest version this one continues (null: added in the submission); save with it as order")
+    mine: int | None = Field(None, description="the submitted section this one takes its changes from (null: one only the latest version has)")
     title: str = ""
 
 

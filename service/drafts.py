@@ -179,7 +179,7 @@ def edit(draft_id: str):
 def editor_page(record: DraftRecord, current: DraftVersion, *, typed: dict | None = None, error: str | None = None, conflict: dict | None = None):
     """The editor over ``current``; ``typed`` (title, sections, note) fills the fields with what was sent."""
     content = current.content
-    if conflict and conflict["sections"] is not None:
+    if conflict:
         rows = [{**c, "text": c["merged_text"], "section": _section(content, c["was"]), "conflict": c} for c in conflict["sections"]]
     elif typed and not conflict:
         rows = [{**t, "text": t["text"] if t["text"] is not None else _text(content, t["was"]), "section": _section(content, t["was"])} for t in typed["sections"]]
@@ -247,26 +247,22 @@ def save(draft_id: str):
 
 
 def conflict_view(conflict: history.Conflict, typed: list[str | None]) -> dict:
-    """Section by section: what I typed, the latest text, and the proposed merge (None when the
-    latest version has other sections than mine was based on: nothing to merge sentence by sentence)."""
+    """Section by section: what I typed, the latest text, and the proposed merge."""
     base_sections = conflict.base.content["sections"]
     latest_content = conflict.latest.content
-    view = {"base": conflict.base, "latest": conflict.latest, "sections": None, "typed": typed}
-    if conflict.merged is None:
-        return {**view, "title": latest_content["title"]}
     sections = []
     order = conflict.submitted.get("order") or list(range(len(base_sections)))
-    for k, merged in enumerate(conflict.merged["sections"]):
-        was = merged["was"]
-        before = base_sections[order[k]]["text"] if k < len(order) and order[k] is not None else ""
-        mine = typed[k] if k < len(typed) and typed[k] is not None else before
+    for merged in conflict.merged["sections"]:
+        was, k = merged["was"], merged["mine"]
+        before = base_sections[order[k]]["text"] if k is not None and order[k] is not None else ""
+        mine = typed[k] if k is not None and typed[k] is not None else before
         theirs = latest_content["sections"][was]["text"] if was is not None else ""
         differs = merged["changed_by"] in ("mine", "both") and normalise_text(mine) != theirs and was is not None
         sections.append({
             "merged_text": merged["text"], "changed_by": merged["changed_by"], "conflicts": merged["conflicts"],
             "mine": mine, "theirs": theirs, "differs": differs, "was": was, "title": merged["title"],
         })
-    return {**view, "sections": sections, "title": conflict.merged["title"]}
+    return {"base": conflict.base, "latest": conflict.latest, "sections": sections, "title": conflict.merged["title"]}
 
 
 @bp.get("/drafts/<draft_id>/versions/<int:number>")

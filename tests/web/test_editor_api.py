@@ -146,3 +146,27 @@ def test_the_diff_of_two_versions_marks_sentences_per_section(drafted):
     assert all(r["op"] == "del" for r in diff["sections"][3]["rows"])
     page = sam.get(f"/drafts/{draft['id']}/diff?a=1&b=3")
     assert page.status_code == 200 and "新加的&lt;b&gt;一条&lt;/b&gt;" in page.text and "删去的部分" in page.text
+
+
+def test_my_stale_edit_follows_a_section_they_moved_and_keeps_one_they_added(drafted, login):
+    sam, draft = drafted
+    eve = login("eve")
+    texts = [s["text"] for s in draft["sections"]]
+    # Eve moves the last section first, retitles section 1 and adds a section: version 2.
+    _save(eve, draft, {"base_version": 1, "order": [3, 0, 1, 2, None],
+                       "sections": [None, None, {"text": texts[1], "title": "她的标题"}, None, {"text": "（一）她加的部分。", "title": "她加的"}]})
+    # Sam, still on version 1, edits section 1 in place (the editor's old positional save).
+    mine = texts[1] + "\n（九）我加的一条。"
+    conflict = sam.post_json(f"/api/drafts/{draft['id']}/versions", {"base_version": 1, "sections": [None, {"text": mine}, None, None]})
+    assert conflict.status_code == 409
+    merged = conflict.get_json()["merged"]["sections"]
+    answers.Conflict.model_validate(conflict.get_json())
+    by_was = {m["was"]: m for m in merged}
+    assert "我加的一条" in by_was[2]["text"] and by_was[2]["title"] == "她的标题"  # landed on the moved section
+    assert by_was[4]["text"] == "（一）她加的部分。" and by_was[4]["changed_by"] == "theirs"
+    assert sorted(by_was) == [0, 1, 2, 3, 4]  # nothing of version 2 is dropped
+    assert sum("我加的一条" in m["text"] for m in merged) == 1
+    # Saved as proposed, on top of version 2.
+    saved = _save(sam, draft, {"base_version": 2, "merged": True, "order": [m["was"] for m in merged],
+                               "sections": [{"text": m["text"], "title": m["title"]} for m in merged]})
+    assert saved["version"]["number"] == 3 and len(saved["sections"]) == 5
