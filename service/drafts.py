@@ -62,6 +62,7 @@ def keep_days() -> int:
 @role_required("staff")
 def index():
     db = get_db()
+    history.purge_deleted(db, keep_days())  # the page everyone opens: past their keeping time, deleted drafts go
     drafts = visible_drafts(db, current_user)
     latest = history.latest_versions(db, drafts)
     slots = {d.id: history.open_slots(latest[d.id].content) for d in drafts if d.id in latest}

@@ -15,11 +15,12 @@ import re
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from drafting.compose import MIN_SIMILARITY, similarity
-from ingest.textkit import PAREN_NUMBER_OR_DIGITS, SENTENCE_END
+from drafting.compose import MIN_SIMILARITY, number_section, similarity
+from ingest.textkit import PAREN_NUMBER_OR_DIGITS, SECTION_NUMBER, SENTENCE_END
 
 _SENTENCE_END = SENTENCE_END
 _ITEM_NUMBER = re.compile(rf"^\s*{PAREN_NUMBER_OR_DIGITS}\s*")
+_SECTION_NUMBER = re.compile(rf"^{SECTION_NUMBER}")
 # Warning kinds whose ``text`` is words in the section: gone from the text, the warning is moot.
 _TEXT_BOUND = ("slot", "number", "year")
 
@@ -80,7 +81,7 @@ def revise_section(section: dict[str, Any], new_text: str) -> dict[str, Any]:
     new_index_of: dict[int, int] = {}
     j = 0
     while j < len(pieces):
-        i, sim = matches[j]
+        i = matches[j][0]
         group = [pieces[j]]
         if i is not None:
             # The following pieces that continue the same stored sentence, in order.
@@ -198,6 +199,7 @@ def apply_sections(
     if len(seen) != len(set(seen)) or any(not 0 <= i < len(sections) for i in seen):
         raise ValueError("部分的顺序有误（每个原有部分至多出现一次）")
     carried = any(s.get("label") for section in sections for s in section["sentences"])
+    numbered = any(_SECTION_NUMBER.match(s["title"]) for s in sections)
     out = []
     for k, was in enumerate(order):
         title = titles[k] if titles is not None else None
@@ -207,13 +209,30 @@ def apply_sections(
         if was is None:
             if texts[k] is None or title is None:
                 raise ValueError(f"新加的第{k + 1}部分需要标题和正文")
+            if numbered and not _SECTION_NUMBER.match(title):
+                title = number_section(1) + title  # a section added to a numbered plan is numbered (renumbered below)
             out.append(new_section(title, texts[k], carried))
             continue
         section = sections[was] if texts[k] is None else revise_section(sections[was], texts[k])
         if title is not None and title != section["title"]:
             section = {**copy.deepcopy(section), "title": title, "edited": True}
         out.append(section)
-    return out
+    return _renumbered(out)
+
+
+def _renumbered(sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """一、 二、 … in page order again after sections were added, removed or moved; a title
+    without a number (a preamble such as 总体要求, or one a person wrote so) stays without."""
+    n = 0
+    for k, section in enumerate(sections):
+        number = _SECTION_NUMBER.match(section["title"])
+        if not number:
+            continue
+        n += 1
+        title = number_section(n) + section["title"][number.end():]
+        if title != section["title"]:
+            sections[k] = {**section, "title": title}
+    return sections
 
 
 def new_section(title: str, text: str, carried: bool = False) -> dict[str, Any]:

@@ -85,3 +85,18 @@ def test_revise_marks_a_changed_part_of_a_composed_sentence_as_edited_with_its_s
     assert first["text"] == "加强理论学习。认真制定年度学习计划。"
     assert first["kind"] == "adapted" and first["edited"] and first["sources"] == section["sentences"][0]["sources"]
     assert revised["sentences"][1:] == section["sentences"][1:]
+
+
+def _titled(title: str) -> dict:
+    return {"role": "学习", "title": title, "text": "（一）一句。", "sentences": [{"text": "一句。", "kind": "new", "sources": [], "source_text": "", "edited": True}], "sources": [], "warnings": []}
+
+
+def test_sections_are_renumbered_in_their_new_order_and_an_added_one_numbered():
+    from service.revise import apply_sections
+
+    sections = [_titled("总体要求"), _titled("一、学习"), _titled("二、监督"), _titled("三、调研")]
+    out = apply_sections(sections, [None, None, "（一）新的一条。", None], titles=[None, None, "换届", None], order=[0, 2, None, 1])
+    assert [s["title"] for s in out] == ["总体要求", "一、监督", "二、换届", "三、学习"]
+    assert out[1]["sentences"] == sections[2]["sentences"]
+    unnumbered = apply_sections([_titled("学习")], ["（一）一句。", "（一）另一句。"], titles=[None, "换届"], order=[0, None])
+    assert [s["title"] for s in unnumbered] == ["学习", "换届"]  # a plan without numbers gets none

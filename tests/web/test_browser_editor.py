@@ -210,7 +210,7 @@ def test_sections_are_retitled_added_removed_and_moved(page, api, h):
     old = draft["sections"]
     log_in(page, "sam", h.PASSWORD)
     page.goto(f"/drafts/{draft['id']}")
-    page.fill("#section-title-1", "加强学习，提高履职能力")
+    page.fill("#section-title-1", "一、加强学习，提高履职能力")
     page.locator("#s2 .section-up").click()  # 民主监督 before 学习
     asked = []
     page.once("dialog", lambda d: (asked.append(d.message), d.accept()))
@@ -226,9 +226,10 @@ def test_sections_are_retitled_added_removed_and_moved(page, api, h):
     page.click("#save-button")
     expect(page.locator(".flash-success")).to_have_text("已保存为第2版")
     titles = page.locator(".section-title").evaluate_all("els => els.map(e => e.value)")
-    assert titles == [old[0]["title"], old[2]["title"], "加强学习，提高履职能力", "换届工作"]
+    # The 一、二、三、 of the sections follow their new order; the added one is numbered too.
+    assert titles == [old[0]["title"], "一、" + old[2]["title"][2:], "二、加强学习，提高履职能力", "三、换届工作"]
     saved = page.request.get(f"/api/drafts/{draft['id']}", **api(page, "sam")).json()
-    assert saved["sections"][1] == old[2]  # moved and untouched: exactly as it was
+    assert {**saved["sections"][1], "title": old[2]["title"]} == old[2]  # moved and untouched: as it was
     assert saved["sections"][2]["sentences"] == old[1]["sentences"]
     assert saved["sections"][3]["mode"] == "manual"
     shot(page, "editor-10-sections-saved")
@@ -301,5 +302,8 @@ def test_staff_open_the_compare_view_of_their_own_draft_and_provenance_survives_
         expect(rows.nth(n).locator(".source")).to_have_count(len(s["sources"]))
         assert rows.nth(n).locator(".tag:has-text('人工修改')").count() == 0
     expect(rows.last.locator(".kind-badge")).to_have_text("新增")
+    # The source documents are the editors' pages: staff see each source's title, not a dead link.
+    expect(page.locator(".source-link")).to_have_count(0)
+    expect(page.locator(".source-title").first).to_be_visible()
     rows.last.scroll_into_view_if_needed()
     shot(page, "editor-14-compare-staff-provenance-kept", full=False)

@@ -35,8 +35,10 @@ def test_sections_are_moved_retitled_added_and_removed_in_one_save(drafted):
     saved = _save(sam, draft, body)
     answers.Draft.model_validate(saved)
     got = saved["sections"]
-    assert [s["title"] for s in got] == [old[2]["title"], "总的要求", "换届工作", old[3]["title"]]
-    assert got[0] == old[2] and got[3] == old[3]  # moved, untouched: exactly as they were
+    assert [s["title"] for s in old] == ["总体要求", "一、" + old[1]["title"][2:], "二、" + old[2]["title"][2:], "三、" + old[3]["title"][2:]]
+    # 一、二、三、 follow the new order; the added section is numbered; 总的要求 (typed without) is not.
+    assert [s["title"] for s in got] == ["一、" + old[2]["title"][2:], "总的要求", "二、换届工作", old[3]["title"]]
+    assert {**got[0], "title": old[2]["title"]} == old[2] and got[3] == old[3]  # moved, untouched: as they were
     assert got[1]["sentences"] == old[0]["sentences"] and got[1]["edited"]  # retitled only: provenance kept
     assert got[2]["mode"] == "manual" and got[2]["sentences"][0]["kind"] == "new" and got[2]["sentences"][0]["text"] == "做好换届准备工作。"
     assert saved["version"]["note"] == "编辑：按主席会议意见调整结构"
