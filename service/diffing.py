@@ -11,6 +11,9 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from service.merge import sections_in
+from service.revise import split_sentences
+
 KIND_LABELS = {"verbatim": "照录", "adapted": "改写", "new": "新增"}
 WARNING_LABELS = {
     "slot": "待填",
@@ -184,19 +187,15 @@ def all_warnings(sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def version_diff(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     """Version contents ``a`` (older) and ``b`` (newer): per section of ``b`` the section of ``a``
-    it continues (paired by ``service.revise.align`` over title and text, so a moved or retitled
-    section is still paired) and its sentences kept, deleted, inserted or changed; then the
-    sections of ``a`` that ``b`` no longer has."""
-    from service.revise import align
-
-    def key(section: dict[str, Any]) -> str:
-        return section["title"] + "\n" + section["text"]
-
-    pairs = align([key(s) for s in a["sections"]], [key(s) for s in b["sections"]])
-    paired = {i for i, _ in pairs if i is not None}
+    it continues (paired as a stale save's merge pairs them, ``service.merge.sections_in``: a
+    moved or retitled section, or one rewritten in its place, is still paired) and its
+    sentences kept, deleted, inserted or changed; then the sections of ``a`` that ``b`` no
+    longer has."""
+    found = {t: i for i, t in sections_in(a["sections"], b["sections"]).items()}  # b index → a index
+    paired = set(found.values())
     sections = []
-    for k, (i, _) in enumerate(pairs):
-        new = b["sections"][k]
+    for k, new in enumerate(b["sections"]):
+        i = found.get(k)
         old = a["sections"][i] if i is not None else None
         sections.append(_section_diff(old, new, "added" if old is None else "kept"))
     for i, old in enumerate(a["sections"]):
@@ -208,8 +207,6 @@ def version_diff(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
 
 
 def _section_diff(old: dict[str, Any] | None, new: dict[str, Any] | None, status: str) -> dict[str, Any]:
-    from service.revise import split_sentences
-
     before = split_sentences(old["text"]) if old else []
     after = split_sentences(new["text"]) if new else []
     rows: list[dict[str, Any]] = []

@@ -93,7 +93,7 @@ def merge_texts(
     if order is None:
         order = list(range(len(base["sections"])))
     texts = texts + [None] * (len(order) - len(texts))
-    in_latest = _sections_in(base["sections"], latest["sections"])
+    in_latest = sections_in(base["sections"], latest["sections"])
     sections = []
     for k, i in enumerate(order):
         mine_title = titles[k] if titles is not None and k < len(titles) else None
@@ -122,7 +122,7 @@ def merge_texts(
     return {"title": merged_title, "sections": sections}
 
 
-def _sections_in(base: list[dict[str, Any]], latest: list[dict[str, Any]]) -> dict[int, int]:
+def sections_in(base: list[dict[str, Any]], latest: list[dict[str, Any]]) -> dict[int, int]:
     """Base section index → the latest section that continues it: aligned by title and text; a
     section left unmatched between the same matched neighbours on both sides (rewritten beyond
     recognition, not moved) is paired with the unmatched one in its place there, in order."""

@@ -144,5 +144,7 @@
   P.form.addEventListener("draft:changed", refresh);
   window.addEventListener("resize", refresh);
   refresh();
+  // The marks are laid out in the textarea's font: once the web fonts arrive, again.
+  if (document.fonts && document.fonts.ready) document.fonts.ready.then(refresh);
   P.refreshSlots = refresh;
 })();
