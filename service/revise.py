@@ -15,8 +15,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from drafting.compose import MIN_SIMILARITY, number_section, similarity
+from drafting.compose import MIN_SIMILARITY, number_section
 from ingest.textkit import PAREN_NUMBER_OR_DIGITS, SECTION_NUMBER, SENTENCE_END
+from vectorstore.lexical import char_bigrams, jaccard
 
 _SENTENCE_END = SENTENCE_END
 _ITEM_NUMBER = re.compile(rf"^\s*{PAREN_NUMBER_OR_DIGITS}\s*")
@@ -155,15 +156,18 @@ def align(old_texts: Sequence[str], new_texts: Sequence[str], minimum: float = M
             i = free[text].pop(0)
             result[j] = (i, 1.0)
             used.add(i)
+    # drafting.compose.similarity, with each text's character pairs made once (a whole
+    # document's paragraphs are compared each with each).
+    grams = {i: char_bigrams(old_texts[i]) for i in range(len(old_texts)) if i not in used}
     pairs = []
     for j, text in enumerate(new_texts):
         if result[j][0] is not None:
             continue
-        for i, old in enumerate(old_texts):
-            if i not in used:
-                sim = similarity(text, old)
-                if sim >= minimum:
-                    pairs.append((-sim, abs(i - j), j, i))
+        mine = char_bigrams(text)
+        for i, theirs in grams.items():
+            sim = jaccard(mine, theirs)
+            if sim >= minimum:
+                pairs.append((-sim, abs(i - j), j, i))
     taken: set[int] = set()
     for neg_sim, _, j, i in sorted(pairs):
         if j not in taken and i not in used:

@@ -100,3 +100,11 @@ def test_sections_are_renumbered_in_their_new_order_and_an_added_one_numbered():
     assert out[1]["sentences"] == sections[2]["sentences"]
     unnumbered = apply_sections([_titled("学习")], ["（一）一句。", "（一）另一句。"], titles=[None, "换届"], order=[0, None])
     assert [s["title"] for s in unnumbered] == ["学习", "换届"]  # a plan without numbers gets none
+
+
+def test_align_scores_similar_texts_as_the_composer_does():
+    from drafting.compose import similarity
+
+    old = ["开展民主评议，推动问题整改。", "加强提案督办工作。"]
+    new = ["开展民主评议，推动问题整改落实。"]
+    assert align(old, new) == [(0, similarity(new[0], old[0]))]
