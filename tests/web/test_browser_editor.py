@@ -146,6 +146,11 @@ def test_ctrl_s_and_cmd_s_save(page, api, h):
     expect(page.locator(".flash-success")).to_have_text("已保存为第3版")
     expect(page.locator("#section-0")).to_have_value(re.compile("以Cmd\\+S保存的一条"))
     shot(page, "editor-06-ctrl-s-saved", full=False)
+    # On a 768-wide tablet the section tools and the slot list stay on the page.
+    page.set_viewport_size({"width": 768, "height": 1024})
+    expect(page.locator("#s1 .section-up")).to_be_visible()
+    expect(page.locator("#slots-card")).to_be_attached()
+    shot(page, "editor-06b-tablet-768")
 
 
 def _type_and_wait_for_copy(page, selector, added):
