@@ -22,6 +22,8 @@ from playwright.sync_api import expect  # noqa: E402
 REQUEST = {"level": "乡镇", "year": 2026, "org_name": "杭川镇政协工作组", "parent_body": "某某县政协", "sections": ["指导思想", "学习", "民主监督", "参政议政"]}
 
 
+# The live server is shared by the session: these tests draft as sue, so sam's own list (which
+# test_browser.py counts) is not theirs to fill.
 @pytest.fixture
 def context(browser, live_server):
     context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="zh-CN", base_url=live_server.url)
@@ -49,11 +51,11 @@ def api(live_server, h):
     return lambda page, name: {"headers": h.bearer(tokens[name])}
 
 
-def _draft(page, api, name="sam", **changes):
+def _draft(page, api, name="sue", **changes):
     return page.request.post("/api/drafts", data={**REQUEST, **changes}, **api(page, name)).json()
 
 
-def _save(page, api, draft, sections, name="sam", **body):
+def _save(page, api, draft, sections, name="sue", **body):
     response = page.request.post(f"/api/drafts/{draft['id']}/versions", data={"sections": sections, **body}, **api(page, name))
     assert response.status in (200, 201), response.text()
     return response.json()
@@ -69,7 +71,7 @@ def test_slots_are_marked_listed_jumped_to_and_filled_everywhere(page, api, h):
     texts[1] += "\n（九）于【待填：召开时间】召开委员学习会，由【待填：主持人】主持。"
     texts[3] += "\n（九）【待填：召开时间】前报送调研报告。"
     _save(page, api, draft, [{"text": t} for t in texts])
-    log_in(page, "sam", h.PASSWORD)
+    log_in(page, "sue", h.PASSWORD)
     page.goto(f"/drafts/{draft['id']}")
     expect(page.locator("#slot-count")).to_have_text("3 处待填")
     expect(page.locator("#slot-badge")).to_have_text("3 处待填")
@@ -122,7 +124,7 @@ def test_a_warning_selects_the_sentence_it_concerns(page, api, h):
     assert found, [w["kind"] for w in draft["warnings"]]
     i, warning, section = found[0]
     sentence = section["sentences"][warning["sentence"]]["text"]
-    log_in(page, "sam", h.PASSWORD)
+    log_in(page, "sue", h.PASSWORD)
     page.goto(f"/drafts/{draft['id']}")
     buttons = page.locator(f"#s{i} .warning-jump")
     expect(buttons.first).to_be_visible()  # not folded away
@@ -134,7 +136,7 @@ def test_a_warning_selects_the_sentence_it_concerns(page, api, h):
 
 def test_ctrl_s_and_cmd_s_save(page, api, h):
     draft = _draft(page, api)
-    log_in(page, "sam", h.PASSWORD)
+    log_in(page, "sue", h.PASSWORD)
     page.goto(f"/drafts/{draft['id']}")
     area = page.locator("#section-0")
     area.fill(area.input_value() + "\n（九）以Ctrl+S保存的一条。")
@@ -162,7 +164,7 @@ def _type_and_wait_for_copy(page, selector, added):
 def test_the_local_copy_is_offered_after_the_tab_was_closed_and_restored(context, api, h):
     page = context.new_page()
     draft = _draft(page, api)
-    log_in(page, "sam", h.PASSWORD)
+    log_in(page, "sue", h.PASSWORD)
     page.goto(f"/drafts/{draft['id']}")
     added = "\n（九）关掉页面前暂存的一条。"
     _type_and_wait_for_copy(page, "#section-2", added)
@@ -190,7 +192,7 @@ def test_the_local_copy_is_offered_after_the_tab_was_closed_and_restored(context
 def test_a_local_copy_of_an_older_version_is_merged_not_saved_over_the_newer(context, api, h):
     page = context.new_page()
     draft = _draft(page, api)
-    log_in(page, "sam", h.PASSWORD)
+    log_in(page, "sue", h.PASSWORD)
     page.goto(f"/drafts/{draft['id']}")
     _type_and_wait_for_copy(page, "#section-2", "\n（九）本机暂存的一条。")
     page.close()
@@ -213,7 +215,7 @@ def test_a_local_copy_of_an_older_version_is_merged_not_saved_over_the_newer(con
 def test_sections_are_retitled_added_removed_and_moved(page, api, h):
     draft = _draft(page, api)
     old = draft["sections"]
-    log_in(page, "sam", h.PASSWORD)
+    log_in(page, "sue", h.PASSWORD)
     page.goto(f"/drafts/{draft['id']}")
     page.fill("#section-title-1", "一、加强学习，提高履职能力")
     page.locator("#s2 .section-up").click()  # 民主监督 before 学习
@@ -233,7 +235,7 @@ def test_sections_are_retitled_added_removed_and_moved(page, api, h):
     titles = page.locator(".section-title").evaluate_all("els => els.map(e => e.value)")
     # The 一、二、三、 of the sections follow their new order; the added one is numbered too.
     assert titles == [old[0]["title"], "一、" + old[2]["title"][2:], "二、加强学习，提高履职能力", "三、换届工作"]
-    saved = page.request.get(f"/api/drafts/{draft['id']}", **api(page, "sam")).json()
+    saved = page.request.get(f"/api/drafts/{draft['id']}", **api(page, "sue")).json()
     assert {**saved["sections"][1], "title": old[2]["title"]} == old[2]  # moved and untouched: as it was
     assert saved["sections"][2]["sentences"] == old[1]["sentences"]
     assert saved["sections"][3]["mode"] == "manual"
@@ -242,7 +244,7 @@ def test_sections_are_retitled_added_removed_and_moved(page, api, h):
 
 def test_rename_delete_and_restore_from_the_list(page, api, h):
     draft = _draft(page, api)
-    log_in(page, "sam", h.PASSWORD)
+    log_in(page, "sue", h.PASSWORD)
     page.goto("/")
     row = page.locator(f"tr[data-draft='{draft['id']}']")
     expect(row.locator(".col-meta")).to_have_text("杭川镇政协工作组 · 乡镇 · 2026年")
@@ -269,7 +271,7 @@ def test_rename_delete_and_restore_from_the_list(page, api, h):
 
 def test_a_version_note_and_the_diff_of_two_versions(page, api, h):
     draft = _draft(page, api)
-    log_in(page, "sam", h.PASSWORD)
+    log_in(page, "sue", h.PASSWORD)
     page.goto(f"/drafts/{draft['id']}")
     area = page.locator("#section-1")
     first = draft["sections"][1]["sentences"][0]["text"]
@@ -290,8 +292,8 @@ def test_a_version_note_and_the_diff_of_two_versions(page, api, h):
 
 def test_staff_open_the_compare_view_of_their_own_draft_and_provenance_survives_an_edit(page, api, h):
     draft = _draft(page, api)
-    log_in(page, "sam", h.PASSWORD)
-    before = page.request.get(f"/api/drafts/{draft['id']}/compare", **api(page, "sam")).json()
+    log_in(page, "sue", h.PASSWORD)
+    before = page.request.get(f"/api/drafts/{draft['id']}/compare", **api(page, "sue")).json()
     page.goto(f"/drafts/{draft['id']}")
     area = page.locator("#section-1")
     area.fill(area.input_value() + "\n（九）组织委员围绕乡村振兴开展专题调研。")
