@@ -112,6 +112,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LOGIN_WINDOW_SECONDS", 300, "The window for LOGIN_ATTEMPTS, in seconds.", minimum=1, maximum=7 * 24 * 3600),
     Setting("TIMEZONE", "Asia/Shanghai", "IANA time zone every page shows times in (stored times are UTC).", required=True),
     Setting("WARM_START", True, "Load the store, the embedder and the search indexes in a background thread when the web app starts, so the first draft is as fast as the rest (test apps skip it unless their config asks)."),
+    Setting("DELETED_DRAFT_DAYS", 30, "Days a deleted draft stays in the 已删除 list, recoverable with all its versions, before it is purged.", minimum=1, maximum=3650),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

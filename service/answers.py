@@ -103,7 +103,7 @@ class Section(Response):
     role: str
     title: str
     text: str
-    mode: Literal["extractive", "llm"]
+    mode: Literal["extractive", "llm", "manual"] = Field(description="manual: a section a person added in the editor")
     sentences: list[Sentence]
     sources: list[SourceRef]
     warnings: list[DraftWarning]
@@ -139,6 +139,7 @@ class Draft(Response):
     sections: list[Section]
     warnings: list[DraftWarning]
     signature: Signature
+    open_slots: int = Field(0, description="how many 【待填：…】 the title and sections still hold")
 
 
 class DraftListItem(Response):
@@ -149,6 +150,8 @@ class DraftListItem(Response):
     year: int | None
     created_at: str
     updated_at: str
+    org_name: str | None = None
+    open_slots: int = Field(0, description="how many 【待填：…】 the latest version still holds")
 
 
 class DraftList(Response):
@@ -163,17 +166,51 @@ class VersionList(Response):
 class SubmittedTexts(Response):
     title: str | None
     sections: list[str | None] = Field(description="the texts that were sent, null where a section was left as it was")
+    titles: list[str | None] | None = None
+    order: list[int | None] | None = None
 
 
 class MergedSection(Response):
     text: str = Field(description="the latest text with the submitted changes applied, sentence by sentence")
     changed_by: Literal["nobody", "mine", "theirs", "both"]
     conflicts: list[str] = Field(description="sentences both sides changed: the latest and the submitted wording are both kept")
+    was: int | None = Field(None, description="the section of the latest version this one continues (null: added in the submission); save with it as order")
+    mine: int | None = Field(None, description="the submitted section this one takes its changes from (null: one only the latest version has)")
+    title: str = ""
 
 
 class MergedTexts(Response):
     title: str
     sections: list[MergedSection]
+
+
+class DeletedDraft(Response):
+    id: str
+    title: str
+    deleted: bool
+    purge_after: str | None = Field(description="when a deleted draft is purged with its versions")
+
+
+class DiffRow(Response):
+    op: Literal["same", "del", "ins", "changed"]
+    html: str = Field(description="the sentence, escaped, with <del>/<ins> marking what changed")
+
+
+class DiffSection(Response):
+    status: Literal["kept", "added", "removed"]
+    title: str
+    old_title: str | None
+    changes: int
+    rows: list[DiffRow]
+
+
+class VersionDiff(Response):
+    id: str
+    a: int
+    b: int
+    title_html: str
+    changed_sections: int
+    sections: list[DiffSection]
 
 
 class Conflict(Error):

@@ -13,12 +13,12 @@ from service.admin import start_upload_job
 from service.answers import SearchResult
 from service.auth import role_required
 from service.db import get_db
-from service.diffing import all_warnings, compare_sections
-from service.drafts import export_response, load_draft, visible_drafts
+from service.diffing import all_warnings, compare_sections, version_diff
+from service.drafts import export_response, keep_days, load_draft, visible_drafts
 from service.errors import ApiError
 from service.openapi import spec
 from service.resources import get_drafter, get_store, warmed
-from service.schemas import CheckOptions, CheckRequest, DocumentQuery, RestoreRequest, SearchQuery, VersionQuery, VersionSave, parse
+from service.schemas import CheckOptions, CheckRequest, DocumentQuery, Rename, RestoreRequest, SearchQuery, VersionPair, VersionQuery, VersionSave, parse
 from vectorstore.search import SearchFilters
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -81,7 +81,9 @@ def stream_draft():
 @bp.get("/drafts")
 @role_required("staff")
 def list_drafts():
-    rows = visible_drafts(get_db(), current_user)
+    db = get_db()
+    rows = visible_drafts(db, current_user)
+    latest = history.latest_versions(db, rows)
     return jsonify(
         {
             "drafts": [
@@ -93,6 +95,8 @@ def list_drafts():
                     "year": r.request.get("year"),
                     "created_at": r.created_at.isoformat(timespec="seconds") + "Z",
                     "updated_at": r.updated_at.isoformat(timespec="seconds") + "Z",
+                    "org_name": r.request.get("org_name"),
+                    "open_slots": history.open_slots(latest[r.id].content) if r.id in latest else 0,
                 }
                 for r in rows
             ]
@@ -123,13 +127,70 @@ def save_version(draft_id: str):
     record = load_draft(draft_id)
     asked = parse(VersionSave, _json_body())
     texts = [s.text if s is not None else None for s in asked.sections]
+    titles = [s.title if s is not None else None for s in asked.sections]
     db = get_db()
     before = history.latest(db, record).number
     signature = asked.signature.model_dump() if asked.signature is not None else None
-    saved = history.edit(db, record, current_user, title=asked.title, texts=texts, base=asked.base_version, merged=asked.merged, signature=signature)
+    saved = history.edit(
+        db, record, current_user, title=asked.title, texts=texts, base=asked.base_version, merged=asked.merged,
+        titles=titles if any(t is not None for t in titles) else None, order=asked.order, note=asked.note, signature=signature,
+    )
     response = jsonify(history.draft_payload(record, saved))
     response.status_code = 200 if saved.number == before else 201  # 200: nothing changed, no new version
     return response
+
+
+@bp.post("/drafts/<draft_id>/rename")
+@role_required("staff")
+def rename_draft(draft_id: str):
+    """{"title", "base_version"?}: the draft renamed, as a new version (its note 重命名)."""
+    record = load_draft(draft_id)
+    asked = parse(Rename, _json_body())
+    db = get_db()
+    count = len(history.latest(db, record).content["sections"])
+    saved = history.edit(db, record, current_user, title=asked.title, texts=[None] * count, base=asked.base_version, note="重命名")
+    return jsonify(history.draft_payload(record, saved))
+
+
+@bp.delete("/drafts/<draft_id>")
+@role_required("staff")
+def delete_draft(draft_id: str):
+    """Deleted drafts leave every list and stay recoverable for PLANDRAFT_DELETED_DRAFT_DAYS."""
+    record = load_draft(draft_id)
+    db = get_db()
+    history.delete(db, record)
+    return jsonify(_deleted_payload(record))
+
+
+@bp.post("/drafts/<draft_id>/undelete")
+@role_required("staff")
+def undelete_draft(draft_id: str):
+    record = load_draft(draft_id, deleted=True)
+    history.undelete(get_db(), record)
+    return jsonify(_deleted_payload(record))
+
+
+def _deleted_payload(record) -> dict:
+    purge = history.purge_date(record, keep_days())
+    return {"id": record.id, "title": record.title, "deleted": record.deleted_at is not None,
+            "purge_after": purge.isoformat(timespec="seconds") + "Z" if purge else None}
+
+
+@bp.get("/drafts/<draft_id>/diff")
+@role_required("staff")
+def diff_versions(draft_id: str):
+    """?a=&b=: per section, the sentences of version b against version a (kept, deleted, inserted, changed)."""
+    record = load_draft(draft_id)
+    pair = parse(VersionPair, request.args.to_dict())
+    db = get_db()
+    a, b = pair.numbers(history.latest(db, record).number)
+    found = version_diff(history.version(db, record, a).content, history.version(db, record, b).content)
+    sections = [
+        {"status": s["status"], "title": s["title"], "old_title": s["old_title"], "changes": s["changes"],
+         "rows": [{"op": r["op"], "html": str(r["html"])} for r in s["rows"]]}
+        for s in found["sections"]
+    ]
+    return jsonify({"id": record.id, "a": a, "b": b, "title_html": str(found["title"]), "changed_sections": found["changed"], "sections": sections})
 
 
 @bp.get("/drafts/<draft_id>/versions/<int:number>")
@@ -158,7 +219,7 @@ def export_draft(draft_id: str, fmt: str):
 
 
 @bp.get("/drafts/<draft_id>/compare")
-@role_required("editor")
+@role_required("staff")
 def compare_draft(draft_id: str):
     record = load_draft(draft_id)
     number = parse(VersionQuery, request.args.to_dict()).version

@@ -17,7 +17,7 @@ bp = Blueprint("compare", __name__)
 
 
 @bp.get("/drafts/<draft_id>/compare")
-@role_required("editor")
+@role_required("staff")  # staff see their own drafts only (load_draft); editors every draft
 def compare(draft_id: str):
     db = get_db()
     record = load_draft(draft_id)

@@ -104,6 +104,9 @@ class DraftRecord(Base):
     request: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Set when the draft is deleted: it leaves every list but "已删除", and is purged with its
+    # versions PLANDRAFT_DELETED_DRAFT_DAYS later (service.history.purge_deleted).
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True, default=None)
     owner: Mapped[User] = relationship()
     versions: Mapped[list["DraftVersion"]] = relationship(
         back_populates="draft", order_by="DraftVersion.number", cascade="all, delete-orphan"
@@ -211,7 +214,7 @@ def make_engine(url: str) -> Engine:
 # Columns added after a table was first released: (table, column, SQL type and default).
 # create_all makes missing tables, never missing columns, so a database file from an older
 # version gets them here, with its rows kept.
-_ADDED_COLUMNS = [("ingest_jobs", "runner", "VARCHAR(300) NOT NULL DEFAULT ''")]
+_ADDED_COLUMNS = [("ingest_jobs", "runner", "VARCHAR(300) NOT NULL DEFAULT ''"), ("drafts", "deleted_at", "DATETIME")]
 
 
 def _add_new_columns(engine: Engine) -> None:

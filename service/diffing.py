@@ -11,6 +11,9 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from service.merge import sections_in
+from service.revise import split_sentences
+
 KIND_LABELS = {"verbatim": "照录", "adapted": "改写", "new": "新增"}
 WARNING_LABELS = {
     "slot": "待填",
@@ -177,3 +180,52 @@ def _warning(w: dict[str, Any], section_index: int) -> dict[str, Any]:
 
 def all_warnings(sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [w for s in sections for w in s["warnings"]]
+
+
+# -- two versions of a draft, sentence by sentence ----------------------------------------------
+
+
+def version_diff(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    """Version contents ``a`` (older) and ``b`` (newer): per section of ``b`` the section of ``a``
+    it continues (paired as a stale save's merge pairs them, ``service.merge.sections_in``: a
+    moved or retitled section, or one rewritten in its place, is still paired) and its
+    sentences kept, deleted, inserted or changed; then the sections of ``a`` that ``b`` no
+    longer has."""
+    found = {t: i for i, t in sections_in(a["sections"], b["sections"]).items()}  # b index → a index
+    paired = set(found.values())
+    sections = []
+    for k, new in enumerate(b["sections"]):
+        i = found.get(k)
+        old = a["sections"][i] if i is not None else None
+        sections.append(_section_diff(old, new, "added" if old is None else "kept"))
+    for i, old in enumerate(a["sections"]):
+        if i not in paired:
+            sections.append(_section_diff(old, None, "removed"))
+    changed = sum(1 for s in sections if s["status"] != "kept" or s["changes"])
+    title = char_diff(a["title"], b["title"]) if a["title"] != b["title"] else escape(b["title"])
+    return {"title": title, "title_changed": a["title"] != b["title"], "sections": sections, "changed": changed}
+
+
+def _section_diff(old: dict[str, Any] | None, new: dict[str, Any] | None, status: str) -> dict[str, Any]:
+    before = split_sentences(old["text"]) if old else []
+    after = split_sentences(new["text"]) if new else []
+    rows: list[dict[str, Any]] = []
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    for op, a0, a1, b0, b1 in matcher.get_opcodes():
+        if op == "equal":
+            rows += [{"op": "same", "html": escape(t)} for t in after[b0:b1]]
+            continue
+        gone, came = before[a0:a1], after[b0:b1]
+        if op == "replace" and len(gone) == len(came):
+            rows += [{"op": "changed", "html": char_diff(x, y)} for x, y in zip(gone, came)]
+            continue
+        rows += [{"op": "del", "html": Markup("<del>{}</del>").format(t)} for t in gone]
+        rows += [{"op": "ins", "html": Markup("<ins>{}</ins>").format(t)} for t in came]
+    old_title, new_title = (old or new)["title"], (new or old)["title"]
+    return {
+        "status": status,
+        "title": new_title,
+        "old_title": old_title if old_title != new_title else None,
+        "rows": rows,
+        "changes": sum(1 for r in rows if r["op"] != "same"),
+    }

@@ -8,18 +8,20 @@ merge (``service.merge``), so the person can resolve it and save on top of the l
 from __future__ import annotations
 
 import copy
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from drafting.changes import SLOT_RE
 from drafting.model import Draft
 from service.db import DraftRecord, DraftVersion, User, utcnow
 from service.errors import ApiError
 from service.merge import merge_texts
 from service.proofing import with_findings
-from service.revise import normalise_text, revise_section
+from service.revise import apply_sections, normalise_text
 from service.schemas import MAX_TITLE, ValidationFailed
 from service.signature import beijing_date, default_signature, signature_of
 
@@ -142,60 +144,60 @@ def made_on(record: DraftRecord):
 
 def edit(
     db: Session, record: DraftRecord, author: User, *, title: str | None, texts: list[str | None], base: int | None,
-    merged: bool = False, signature: dict[str, str] | None = None,
+    merged: bool = False, titles: list[str | None] | None = None, order: list[int | None] | None = None, note: str = "",
+    signature: dict[str, str] | None = None,
 ) -> DraftVersion:
     """A new version with the given section texts (None keeps a section as it is), made on version ``base``.
 
-    ``signature`` ({"body", "date"}, None keeps it) is the 落款 of the Word file.
-
-    Returns the current version unchanged when the result is what the draft already says, or
-    changes nothing of ``base``.  Raises ``Conflict`` when ``base`` is not the latest version
-    (checked again under the lock).  Without a base the texts apply to the latest version."""
+    ``titles`` and ``order`` (``revise.apply_sections``) retitle, add, remove and move sections;
+    ``note`` is the person's note on the version; ``signature`` ({"body", "date"}, None keeps
+    it) is the 落款 of the Word file.  Returns the current version unchanged when the
+    result is what the draft already says, or changes nothing of ``base``.  Raises ``Conflict``
+    when ``base`` is not the latest version (checked again under the lock).  Without a base the
+    texts apply to the latest version."""
+    shape = {"titles": titles, "order": order}
+    label = "合并编辑" if merged else "编辑"
+    note = normalise_text(note).replace("\n", " ") if note else ""
     for _ in range(_RETRIES):
         current = latest(db, record)
         base_version = current if base is None else version(db, record, base)
-        content, changed = _edited(base_version.content, title, texts, signature, made_on(record))
+        content, changed = _edited(base_version.content, title, texts, signature=signature, made=made_on(record), **shape)
         if not changed or content == current.content:
             return current  # nothing to keep: no empty versions
         if base_version.number != current.number:
-            raise _conflict(record, base_version, current, title, texts)
+            raise _conflict(record, base_version, current, title, texts, **shape)
         try:
-            return add_version(db, record, content, author, "合并编辑" if merged else "编辑", on_top_of=current.number)
+            return add_version(db, record, content, author, f"{label}：{note}" if note else label, on_top_of=current.number)
         except _Superseded:
             if base is not None:
-                raise _conflict(record, base_version, latest(db, record), title, texts) from None
+                raise _conflict(record, base_version, latest(db, record), title, texts, **shape) from None
     raise ApiError("sections: 草稿正被频繁修改，请稍后再试 (the draft kept changing; try again)", 503)
 
 
-def _edited(content: dict[str, Any], title: str | None, texts: list[str | None], signature: dict[str, str] | None = None, made=None) -> tuple[dict[str, Any], bool]:
-    """``content`` with the texts, title and signature applied, and whether that changed anything."""
+def _edited(content: dict[str, Any], title: str | None, texts: list[str | None], *, signature: dict[str, str] | None = None,
+            made=None, **shape: Any) -> tuple[dict[str, Any], bool]:
+    """``content`` with the texts, titles, order, title and signature applied, and whether that changed anything."""
+    before = content
     content = copy.deepcopy(content)
-    if len(texts) != len(content["sections"]):
-        n = len(content["sections"])
-        raise ValidationFailed("sections", f"sections: 应有{n}个部分 (expected {n} section texts)", f"章节：应有{n}个部分")
-    changed = False
     # A version stored before signatures existed shows the default: sending that back is no change.
     if signature is not None and signature != signature_of(content, made or beijing_date()):
         content["signature"] = dict(signature)
-        changed = True
     if title is not None:
         title = normalise_text(title).replace("\n", " ")
         if not title:
             raise ValidationFailed("title", "title: 标题不能为空 (title is required)", "标题：不能为空")
-        changed = changed or title != content["title"]
         content["title"] = title
-    for i, edited in enumerate(texts):
-        if edited is None:
-            continue
-        before = content["sections"][i]
-        content["sections"][i] = revise_section(before, edited)
-        changed = changed or content["sections"][i] is not before
-    return with_warnings(content), changed
+    try:
+        content["sections"] = apply_sections(content["sections"], texts, **shape)
+    except ValueError as exc:
+        raise ValidationFailed("sections", f"sections: {exc} (the sections do not fit the version they were edited from)", f"章节：{exc}") from None
+    content = with_warnings(content)
+    return content, content != before
 
 
-def _conflict(record: DraftRecord, base: DraftVersion, current: DraftVersion, title: str | None, texts: list[str | None]) -> Conflict:
-    submitted = {"title": title, "sections": list(texts)}
-    return Conflict(record, base, current, submitted, merge_texts(base.content, current.content, title, texts))
+def _conflict(record: DraftRecord, base: DraftVersion, current: DraftVersion, title: str | None, texts: list[str | None], **shape: Any) -> Conflict:
+    submitted = {"title": title, "sections": list(texts), **shape}
+    return Conflict(record, base, current, submitted, merge_texts(base.content, current.content, title, texts, **shape))
 
 
 def restore(db: Session, record: DraftRecord, number: int, author: User, base: int | None = None) -> DraftVersion:
@@ -243,4 +245,55 @@ def draft_payload(record: DraftRecord, v: DraftVersion) -> dict[str, Any]:
         "sections": c["sections"],
         "warnings": c["warnings"],
         "signature": signature_of(c, made_on(record)),
+        "open_slots": open_slots(c),
     }
+
+
+# -- deletion: kept for a while, recoverable, then purged ---------------------------------------
+
+
+def delete(db: Session, record: DraftRecord) -> None:
+    """Take the draft out of every list; its versions stay until ``purge_deleted``."""
+    record.deleted_at = utcnow()
+    db.commit()
+
+
+def undelete(db: Session, record: DraftRecord) -> None:
+    record.deleted_at = None
+    db.commit()
+
+
+def purge_deleted(db: Session, days: int) -> int:
+    """Drop drafts deleted more than ``days`` ago, with their versions; how many went."""
+    cutoff = utcnow() - timedelta(days=days)
+    old = list(db.scalars(select(DraftRecord).where(DraftRecord.deleted_at.is_not(None), DraftRecord.deleted_at < cutoff)))
+    for record in old:
+        db.delete(record)  # the versions go with it (cascade)
+    db.commit()
+    return len(old)
+
+
+def purge_date(record: DraftRecord, days: int):
+    """When a deleted draft will be purged."""
+    return record.deleted_at + timedelta(days=days) if record.deleted_at else None
+
+
+# -- slots: 【待填：…】 a person still has to fill ----------------------------------------------
+
+
+def open_slots(content: dict[str, Any]) -> int:
+    """How many 【待填：…】 the title and the sections still hold."""
+    return len(SLOT_RE.findall(content["title"])) + sum(len(SLOT_RE.findall(s["text"])) for s in content["sections"])
+
+
+def latest_versions(db: Session, records: list[DraftRecord]) -> dict[str, DraftVersion]:
+    """Each draft's latest version, in one query (the draft list shows their open slots)."""
+    if not records:
+        return {}
+    ids = [r.id for r in records]
+    newest = (
+        select(DraftVersion.draft_id, func.max(DraftVersion.number).label("number"))
+        .where(DraftVersion.draft_id.in_(ids)).group_by(DraftVersion.draft_id).subquery()
+    )
+    rows = db.scalars(select(DraftVersion).join(newest, (DraftVersion.draft_id == newest.c.draft_id) & (DraftVersion.number == newest.c.number)))
+    return {v.draft_id: v for v in rows}

@@ -17,7 +17,7 @@ from typing import Any
 
 from drafting.compose import MIN_SIMILARITY, closest, number_item
 from ingest.textkit import DRAFTED_ITEM_NUMBER
-from service.revise import Unit, normalise_text, sentence_units
+from service.revise import Unit, align, normalise_text, sentence_units
 
 _CN_ITEM_NUMBER = re.compile(rf"^{DRAFTED_ITEM_NUMBER}$")
 
@@ -77,19 +77,68 @@ def merge_text(base: str, mine: str, theirs: str) -> MergedText:
     return MergedText(_assemble(entries), "both", conflicts)
 
 
-def merge_texts(base: dict[str, Any], latest: dict[str, Any], title: str | None, texts: list[str | None]) -> dict[str, Any]:
+def merge_texts(
+    base: dict[str, Any], latest: dict[str, Any], title: str | None, texts: list[str | None],
+    titles: list[str | None] | None = None, order: list[int | None] | None = None,
+) -> dict[str, Any]:
     """The merge a 409 offers: per section, the latest text with the submitted changes applied.
 
     ``base`` and ``latest`` are version contents; ``texts`` the submitted section texts (None:
-    left as it was)."""
+    left as it was), in the submitted ``order`` of ``base``'s sections (None: the base's own
+    order; an entry None is a section added by hand, kept as typed).  The sections of ``base``
+    are found in ``latest`` by ``revise.align`` over title and text, so a section the other
+    person moved or retitled still takes my changes; one they removed comes back with my text
+    if I changed it; one they added stays, after the section it followed.  Each merged section
+    says which section of the latest version it continues (``was``; save with them as order)."""
+    if order is None:
+        order = list(range(len(base["sections"])))
+    texts = texts + [None] * (len(order) - len(texts))
+    in_latest = sections_in(base["sections"], latest["sections"])
     sections = []
-    for i, section in enumerate(latest["sections"]):
-        before = base["sections"][i]["text"] if i < len(base["sections"]) else section["text"]
-        mine = texts[i] if i < len(texts) and texts[i] is not None else before
-        sections.append(merge_text(before, mine, section["text"]).to_dict())
+    for k, i in enumerate(order):
+        mine_title = titles[k] if titles is not None and k < len(titles) else None
+        t = in_latest.get(i) if i is not None else None
+        if t is None:
+            before = base["sections"][i] if i is not None else None
+            text = texts[k] if texts[k] is not None else (before["text"] if before else "")
+            if before is not None and texts[k] is None and mine_title is None:
+                continue  # they removed a section I left alone
+            changed_by = "mine" if before is None else "both"
+            sections.append({**MergedText(normalise_text(text), changed_by).to_dict(), "was": None, "mine": k,
+                             "title": mine_title or (before.get("title", "") if before else "")})
+            continue
+        section, before = latest["sections"][t], base["sections"][i]
+        mine = texts[k] if texts[k] is not None else before["text"]
+        merged_title = section.get("title", "") if mine_title is None or mine_title == before.get("title") else mine_title
+        sections.append({**merge_text(before["text"], mine, section["text"]).to_dict(), "was": t, "mine": k, "title": merged_title})
+    theirs_only = set(range(len(latest["sections"]))) - set(in_latest.values())
+    for t in sorted(theirs_only):
+        # A section they added: after the merged section that continues the one it follows.
+        after = next((n + 1 for n, s in enumerate(sections) if s["was"] == t - 1), 0 if t == 0 else len(sections))
+        section = latest["sections"][t]
+        sections.insert(after, {**MergedText(section["text"], "theirs").to_dict(), "was": t, "mine": None, "title": section.get("title", "")})
     mine_title = normalise_text(title).replace("\n", " ") if title is not None else base["title"]
     merged_title = latest["title"] if mine_title == base["title"] else mine_title
     return {"title": merged_title, "sections": sections}
+
+
+def sections_in(base: list[dict[str, Any]], latest: list[dict[str, Any]]) -> dict[int, int]:
+    """Base section index → the latest section that continues it: aligned by title and text; a
+    section left unmatched between the same matched neighbours on both sides (rewritten beyond
+    recognition, not moved) is paired with the unmatched one in its place there, in order."""
+    keys = [[s.get("title", "") + "\n" + s["text"] for s in sections] for sections in (base, latest)]
+    found = {i: t for t, (i, _) in enumerate(align(*keys)) if i is not None}
+    free = [t for t in range(len(latest)) if t not in found.values()]
+    for i in range(len(base)):
+        if i in found:
+            continue
+        low = max((found[j] for j in range(i) if j in found), default=-1)
+        high = min((found[j] for j in range(i + 1, len(base)) if j in found), default=len(latest))
+        t = next((t for t in free if low < t < high), None)
+        if t is not None:
+            found[i] = t
+            free.remove(t)
+    return found
 
 
 def _counterpart(text: str, units: list[Unit]) -> int | None:

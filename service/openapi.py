@@ -59,6 +59,11 @@ OPERATIONS: dict[str, Op] = {
         {201: answers.Draft, 200: answers.Draft, 409: answers.Conflict}, body=schemas.VersionSave, errors=(400, 404),
     ),
     "api.get_version": Op("One version", {200: answers.Draft}, errors=(404,)),
+    "api.rename_draft": Op("Rename a draft (a new version noted 重命名; 409 when base_version is not the latest)",
+                           {200: answers.Draft, 409: answers.Conflict}, body=schemas.Rename, errors=(400, 404)),
+    "api.delete_draft": Op("Delete a draft: out of every list, recoverable for PLANDRAFT_DELETED_DRAFT_DAYS", {200: answers.DeletedDraft}, errors=(404,)),
+    "api.undelete_draft": Op("Bring a deleted draft back", {200: answers.DeletedDraft}, errors=(404,)),
+    "api.diff_versions": Op("Two versions compared sentence by sentence, per section", {200: answers.VersionDiff}, query=schemas.VersionPair, errors=(400, 404)),
     "api.restore_version": Op(
         "Restore a version (as a new version; 409 when base_version is not the latest)",
         {201: answers.Draft, 409: answers.Conflict}, body=schemas.RestoreRequest, errors=(400, 404), body_required=False,

@@ -17,6 +17,8 @@ from service.errors import ApiError
 from service.signature import MAX_BODY as MAX_SIGNATURE_BODY, parse_date
 
 MAX_TITLE = 200
+MAX_NOTE = 150  # the version's note column holds 200 with the 「编辑：」 before it
+MAX_SECTIONS = 60
 MAX_SECTION_CHARS = 20000
 MAX_QUERY_CHARS = 500
 MAX_K = 50
@@ -58,6 +60,7 @@ class Request(BaseModel):
 
 class SectionText(BaseModel):
     text: str = Field(max_length=MAX_SECTION_CHARS, title="正文")
+    title: str | None = Field(None, max_length=MAX_TITLE, title="部分标题", description="the section's heading; left out: as it was")
 
 
 class SignatureIn(BaseModel):
@@ -86,14 +89,58 @@ class VersionSave(Request):
         description="the version the texts were edited from; when a newer version exists the save is refused with 409",
     )
     title: str | None = Field(None, max_length=MAX_TITLE, title="标题")
-    sections: list[SectionText | None] = Field(title="章节", description="one {text} per section, or null to keep it as it is")
+    sections: list[SectionText | None] = Field(
+        title="章节", max_length=MAX_SECTIONS,
+        description="one {text, title?} per section, or null to keep it as it is; without order, one per section of base_version, in its order",
+    )
+    order: list[int | None] | None = Field(
+        None, title="章节顺序", max_length=MAX_SECTIONS,
+        description="for each entry of sections, the index (from 0) of the section of base_version it continues, or null for a "
+        "section added here (it needs a title and a text); a section of base_version left out is removed",
+    )
+    note: str = Field("", max_length=MAX_NOTE, title="版本说明", description="a note kept with the new version (shown in the version list)")
     merged: bool = Field(False, title="合并", description="the texts resolve a conflict (recorded in the version's note)")
     signature: SignatureIn | None = Field(None, title="落款", description="{body, date} printed at the end of the Word file; null keeps it")
+
+    @field_validator("note", mode="before")
+    @classmethod
+    def _no_note(cls, value: Any) -> Any:
+        return "" if value is None else value
 
     @field_validator("base_version", mode="before")
     @classmethod
     def _blank(cls, value: Any) -> Any:
         return _blank_is_none(value)
+
+
+class Rename(Request):
+    """A draft's new title (saved as a new version, so the title's history is kept)."""
+
+    title: str = Field(min_length=1, max_length=MAX_TITLE, title="标题")
+    base_version: int | None = Field(None, ge=1, title="所依据的版本", description="when a newer version exists the rename is refused with 409")
+
+    @field_validator("base_version", mode="before")
+    @classmethod
+    def _blank(cls, value: Any) -> Any:
+        return _blank_is_none(value)
+
+
+class VersionPair(Request):
+    """Two versions of a draft to compare (either order); ``b`` defaults to the latest, ``a`` to the one before ``b``."""
+
+    a: int | None = Field(None, ge=1, title="版本A")
+    b: int | None = Field(None, ge=1, title="版本B")
+
+    @field_validator("a", "b", mode="before")
+    @classmethod
+    def _blank(cls, value: Any) -> Any:
+        return _blank_is_none(value)
+
+    def numbers(self, latest: int) -> tuple[int, int]:
+        """(older, newer)."""
+        b = self.b or latest
+        a = self.a or max(1, b - 1)
+        return min(a, b), max(a, b)
 
 
 class RestoreRequest(Request):

@@ -35,6 +35,7 @@ EXAMPLES = {
     "LOGIN_WINDOW_SECONDS": ("60", 60),
     "TIMEZONE": ("Europe/Berlin", "Europe/Berlin"),
     "WARM_START": ("off", False),
+    "DELETED_DRAFT_DAYS": ("7", 7),
 }
 
 # A value each checked setting must refuse.  Free text (a model name, a key) has none.
@@ -59,6 +60,7 @@ BAD = {
     "LOGIN_WINDOW_SECONDS": "1e9",
     "TIMEZONE": "",
     "WARM_START": "sometimes",
+    "DELETED_DRAFT_DAYS": "0",
 }
 FREE_TEXT = {"EMBEDDING_MODEL", "LLM_API_KEY", "SECRET_KEY"}
 

@@ -198,12 +198,14 @@ def test_token_calls_need_no_csrf(app, tokens, h, draft_request):
 # -- roles -----------------------------------------------------------------------------------
 
 
-def test_staff_may_draft_but_not_compare_or_administer(app, tokens, h, draft_request):
+def test_staff_may_draft_and_compare_their_own_but_not_administer(app, tokens, h, draft_request):
     client, auth = app.test_client(), h.bearer(tokens["sam"])
     draft = client.post("/api/drafts", json=draft_request, headers=auth).get_json()
     assert client.get(f"/api/drafts/{draft['id']}", headers=auth).status_code == 200
     assert client.get("/api/search?q=学习", headers=auth).status_code == 200
-    assert_error(client.get(f"/api/drafts/{draft['id']}/compare", headers=auth), 403)
+    assert client.get(f"/api/drafts/{draft['id']}/compare", headers=auth).status_code == 200
+    # Another staff member's draft is not theirs to see, in the compare view either.
+    assert_error(client.get(f"/api/drafts/{draft['id']}/compare", headers=h.bearer(tokens["sue"])), 404)
     assert_error(client.get("/api/documents", headers=auth), 403)
     assert_error(client.post("/api/ingest", json={"reingest": True}, headers=auth), 403)
     assert_error(client.get("/api/stats", headers=auth), 403)
@@ -224,9 +226,11 @@ def test_editor_may_compare_but_not_administer(app, tokens, h, draft_request):
 def test_role_refusals_on_pages(app, login, draft_request):
     staff, editor = login("sam"), login("eve")
     draft = staff.post_json("/api/drafts", draft_request).get_json()
-    for path in (f"/drafts/{draft['id']}/compare", "/admin/documents", "/admin/upload", "/admin/stats", f"/documents/{draft['sections'][0]['sources'][0]['doc_id']}"):
+    for path in ("/admin/documents", "/admin/upload", "/admin/stats", f"/documents/{draft['sections'][0]['sources'][0]['doc_id']}"):
         response = staff.get(path)
         assert response.status_code == 403 and "需要" in response.text, path
+    assert staff.get(f"/drafts/{draft['id']}/compare").status_code == 200  # their own draft
+    assert login("sue").get(f"/drafts/{draft['id']}/compare").status_code == 404
     assert editor.get(f"/drafts/{draft['id']}/compare").status_code == 200
     assert editor.get("/admin/documents").status_code == 403
 
