@@ -168,6 +168,8 @@ word-deps:
 
 run: install llm doc-deps
 	$(VENV)/bin/plandraft ingest data/samples
+	@echo "plandraft 即将在 http://$(HOST):$(PORT)/ 启动（先启动本地模型）"
+	@echo "首次运行：打开 http://$(HOST):$(PORT)/ 创建管理员账号；从其他电脑打开时，用启动后显示的带令牌的设置地址"
 	$(LLM_SERVER) exec $(LLM_FLAGS) -- $(VENV)/bin/plandraft serve --host $(HOST) --port $(PORT)
 
 serve: install llm

@@ -351,8 +351,31 @@ def serve(host: str, port: int, threads: int) -> None:
     from service import create_app
 
     app = create_app()
-    click.echo(f"plandraft on http://{host}:{port}/", err=True)
+    address = f"http://{host}:{port}/"
+    click.echo(f"plandraft on {address}", err=True)
+    for line in _first_run_lines(app.config, address):
+        click.echo(line, err=True)
     waitress_serve(app, host=host, port=port, threads=threads)
+
+
+def _first_run_lines(values, address: str) -> list[str]:
+    """What a newcomer is told at start while no account exists: where to make the admin, and the
+    setup token for a browser on another machine (this one needs none).  Nothing once one exists."""
+    from service.accounts import drop_setup_token, has_accounts, setup_token
+    from service.db import open_session
+
+    with open_session(values) as db:
+        exists = has_accounts(db)
+    data_dir = settings_mod.data_dir(values)
+    if exists:
+        drop_setup_token(data_dir)
+        return []
+    token = setup_token(data_dir)
+    return [
+        f"还没有任何账号：打开 {address} 创建管理员账号",
+        f"从其他电脑打开时请用 {address}setup?token={token}",
+        f"设置令牌（setup token）：{token}",
+    ]
 
 
 if __name__ == "__main__":  # pragma: no cover

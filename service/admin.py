@@ -49,14 +49,18 @@ def edit_document(doc_id: str):
             )
         except ValidationFailed as exc:
             flash(exc.form_message, "error")
-            return render_template("admin/edit_document.html", doc=doc, source_name=corpus.original_names(get_db()).get(doc.source),
-                                   found_body=_found_body(store, doc_id)), 400
+            return _edit_page(store, doc), 400
         changed = corpus.correct_document(store, doc_id, corrections)
         labels = "、".join(Corrections.model_fields[f].title for f in changed)
         flash("已更正：" + labels if changed else "没有改动", "success" if changed else "info")
         return redirect(url_for("admin.documents", **({"q": request.args["q"]} if request.args.get("q") else {})))
+    return _edit_page(store, doc)
+
+
+def _edit_page(store, doc) -> str:
+    """The correction form, with what ingest found in the document: its body and its activities."""
     return render_template("admin/edit_document.html", doc=doc, source_name=corpus.original_names(get_db()).get(doc.source),
-                           found_body=_found_body(store, doc_id))
+                           found_body=_found_body(store, doc.id), activities=store.activities(doc_id=doc.id))
 
 
 def _found_body(store, doc_id: str) -> str | None:

@@ -293,6 +293,26 @@ class DocumentDetail(Document):
     chunks: list[ChunkSpan]
 
 
+class Activity(Response):
+    """One dated activity ingest found in a document (a table row, or a month-by-month item)."""
+
+    id: str
+    doc_id: str
+    position: int = Field(description="its order within its document")
+    title: str
+    month: int | None = Field(description="1–12 when the plan says")
+    when: str | None = Field(description="the time as written: 4月中旬, 二月份, 2026年3月15日")
+    form: str | None = Field(description="专题协商, 调研视察, 主题活动, 惠民服务 …")
+    owner: str | None = Field(description="who holds it: a 界别, 专委会, 委员小组, 街道 …")
+    place: str | None
+    fields: dict[str, str] = Field(description="a table row's columns, by their headings")
+    line: str = Field(description="the text it was read from")
+
+
+class ActivityList(Response):
+    activities: list[Activity]
+
+
 class CorrectionResult(Response):
     changed: list[str]
     document: Document

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from service import corpus, generation, history, jobs, proofing
 from service.admin import start_upload_job
-from service.answers import SearchResult
+from service.answers import Activity, SearchResult
 from service.auth import role_required
 from service.db import get_db
 from service.diffing import all_warnings, compare_sections, version_diff
@@ -18,7 +18,10 @@ from service.drafts import export_response, keep_days, load_draft, visible_draft
 from service.errors import ApiError
 from service.openapi import spec
 from service.resources import get_drafter, get_store, warmed
-from service.schemas import CheckOptions, CheckRequest, DocumentQuery, Rename, RestoreRequest, SearchQuery, VersionPair, VersionQuery, VersionSave, parse
+from service.schemas import (
+    ActivityQuery, CheckOptions, CheckRequest, DocumentQuery, Rename, RestoreRequest, SearchQuery, VersionPair, VersionQuery,
+    VersionSave, parse,
+)
 from vectorstore.search import SearchFilters
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -281,6 +284,28 @@ def document(doc_id: str):
     row = next(r for r in corpus.document_rows(store, get_db()) if r["id"] == doc_id)
     chunks = [{"chunk_id": c.id, "section_role": c.section_role, "heading_path": c.heading_path, "span": list(c.span)} for c in store.chunks(doc_id=doc_id)]
     return jsonify({**row, "text": doc.text, "chunks": chunks})
+
+
+@bp.get("/documents/<doc_id>/activities")
+@role_required("editor")
+def document_activities(doc_id: str):
+    store = get_store()
+    corpus.document_or_404(store, doc_id)
+    return jsonify({"activities": _activity_dicts(store.activities(doc_id=doc_id))})
+
+
+@bp.get("/activities")
+@role_required("editor")
+def activities():
+    query = parse(ActivityQuery, request.args.to_dict())
+    found = get_store().activities(doc_id=query.doc_id, month=query.month, form=query.form)
+    return jsonify({"activities": _activity_dicts(found)})
+
+
+def _activity_dicts(found) -> list[dict]:
+    # What the Activity model declares, nothing else (a field added to ingest's Activity is not
+    # served until the answer declares it).
+    return [{key: a.to_dict()[key] for key in Activity.model_fields} for a in found]
 
 
 @bp.patch("/documents/<doc_id>")

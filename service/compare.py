@@ -60,4 +60,5 @@ def document(doc_id: str):
     else:
         body = escape(doc.text)
     source_name = original_names(get_db()).get(doc.source)
-    return render_template("compare/document.html", doc=doc, body=body, chunk=chunk, chunk_missing=bool(chunk_id and chunk is None), source_name=source_name)
+    return render_template("compare/document.html", doc=doc, body=body, chunk=chunk, chunk_missing=bool(chunk_id and chunk is None), source_name=source_name,
+                           activities=store.activities(doc_id=doc_id))

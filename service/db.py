@@ -83,6 +83,17 @@ class ApiToken(Base):
     user: Mapped[User] = relationship()
 
 
+class FirstRun(Base):
+    """The first run's setup, done: one row at most (a fixed id), so two racing setups make one admin."""
+
+    __tablename__ = "first_run"
+    THE_ONE = 1
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class LoginFailure(Base):
     """One failed login for a user name; recent ones throttle further attempts (service.accounts)."""
 

@@ -77,6 +77,8 @@ OPERATIONS: dict[str, Op] = {
     "api.search": Op("Hybrid search over the corpus (on-topic documents only)", {200: answers.SearchResults}, query=schemas.SearchQuery, errors=(400,)),
     "api.documents": Op("Stored documents with metadata", {200: answers.DocumentList}, query=schemas.DocumentQuery, errors=(400,)),
     "api.document": Op("One document with its cleaned text and chunk spans", {200: answers.DocumentDetail}, errors=(404,)),
+    "api.document_activities": Op("One document's activities (table rows, month-by-month items), in document order by month", {200: answers.ActivityList}, errors=(404,)),
+    "api.activities": Op("Stored activities, by month; filtered by month, form and document", {200: answers.ActivityList}, query=schemas.ActivityQuery, errors=(400,)),
     "api.correct_document": Op(
         "Correct level, kind, year or on_topic by hand (kept across re-ingest)", {200: answers.CorrectionResult},
         body=schemas.Corrections, errors=(400, 404, 501),

@@ -228,6 +228,19 @@ class DocumentQuery(Request):
         return _blank_is_none(value)
 
 
+class ActivityQuery(Request):
+    """Filters of the activity list (each optional, all must hold)."""
+
+    month: int | None = Field(None, ge=1, le=12, title="月份", description="1–12")
+    form: str | None = Field(None, max_length=40, title="形式", description="an activity form, e.g. 专题协商", examples=["专题协商"])
+    doc_id: str | None = Field(None, max_length=64, title="文档", description="one document's activities")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank(cls, value: Any) -> Any:
+        return _blank_is_none(value)
+
+
 class VersionQuery(Request):
     version: int | None = Field(None, ge=1, description="a version number; the latest by default")
 
