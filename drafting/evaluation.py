@@ -46,6 +46,7 @@ def evaluate_drafts(drafter, store, requests: list[DraftRequest]) -> dict:
             "items": [r.to_dict() for r in reviews],
             "faulty": sum(1 for r in reviews if r.faults),
             "slots": draft.text().count("【待填"),
+            "warnings": [w.message for section in draft.sections for w in section.warnings],
         })
     by_kind = {k: sum(1 for d in drafts for i in d["items"] if k in i["faults"]) for k in FAULT_KINDS}
     return {

@@ -166,7 +166,7 @@ class LevelWording:
                 continue
             for m in organ.pattern.finditer(text):
                 if not _ABOVE_BODY.search(text[max(0, m.start() - 5): m.start()]):
-                    changes.append(Change("drop", m.group(0), "", f"{self.level}没有{organ.note}"))
+                    changes.append(Change("drop", m.group(0), "", f"{self.level}的政协组织没有{organ.name}"))
 
     def _bare_township(self, text: str, changes: list[Change]) -> str:
         """A township plan's bare 镇 / 乡 ("围绕镇重大项目建设") is its own area: in another

@@ -70,12 +70,14 @@ class Organ:
 
     pattern: re.Pattern[str]
     levels: frozenset[str]
+    name: str  # in Chinese: a person reads it ("乡镇的政协组织没有常委会和主席会议")
     note: str
 
 
 @lru_cache(maxsize=None)
 def organs() -> tuple[Organ, ...]:
-    return tuple(Organ(re.compile(r["pattern"]), frozenset(r["levels"].split()), r["note"]) for r in read_table("lexicon/organs.tsv"))
+    return tuple(Organ(re.compile(r["pattern"]), frozenset(r["levels"].split()), r["name"], r["note"])
+                 for r in read_table("lexicon/organs.tsv"))
 
 
 @dataclass(frozen=True)

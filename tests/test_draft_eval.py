@@ -5,6 +5,7 @@ Slow: the real embedder and Chroma, through the session's sample store.
 from __future__ import annotations
 
 import json
+import re
 import statistics
 
 import pytest
@@ -97,6 +98,16 @@ def test_the_latest_reading_is_of_the_drafts_the_code_makes(report):
     read = [i["text"] for d in latest["drafts"] for i in d["items"]]
     made = {i["text"] for d in report["drafts"] for i in d["items"]}
     assert sum(t in made for t in read) >= 0.9 * len(read), "the drafts changed since the person read them"
+
+
+def test_every_warning_a_person_reads_is_chinese(report):
+    """A warning's reason comes from a data table's note (dated references, organs): the
+    secretary reads it, so no English sentence may reach it (seen: "the 18th congress spoke of
+    稳中求进" under a 2026 draft's item)."""
+    messages = [m for d in report["drafts"] for m in d["warnings"]]
+    assert messages, "the eval drafts carry warnings to read"
+    english = [m for m in messages if re.search(r"[A-Za-z]{3,}", m)]
+    assert english == []
 
 
 def test_no_slot_the_year_or_level_decides(report):

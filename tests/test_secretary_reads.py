@@ -1,4 +1,6 @@
-"""A numbered heading that never stops is a heading, not a line a scraper broke.
+"""Faults found reading drafts after the fourth session, one test each.
+
+A numbered heading that never stops is a heading, not a line a scraper broke.
 
 Found reading a 2027 township draft: the source's section heading 「三、努力探索有效形式和途径，
 进一步加强民主监督工作」 (26 characters, no final stop) was glued to the paragraph under it, and the
@@ -26,3 +28,15 @@ def test_a_numbered_line_broken_mid_sentence_is_still_mended():
     broken = "（一）认真组织委员学习党的路线方针政策和国家的法律法规，学习市场经济、科技、法律等方面的知识，不断提高"
     rest = "委员的政治素质和参政议政能力。"
     assert clean_text(f"{broken}\n{rest}\n").split("\n")[0] == broken + rest
+
+
+def test_the_notes_people_read_from_the_tables_are_chinese():
+    """The dated references' notes become a warning's reason, an organ's name the reason an item
+    was left out of a carried plan; both are read by the secretary."""
+    import re
+
+    from ingest.lexicon import dated_terms, organs
+
+    latin = re.compile(r"[A-Za-z]{3,}")
+    assert [t.note for t in dated_terms() if latin.search(t.note)] == []
+    assert [o.name for o in organs() if latin.search(o.name) or not o.name] == []
