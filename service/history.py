@@ -20,6 +20,7 @@ from service.errors import ApiError
 from service.merge import merge_texts
 from service.proofing import with_findings
 from service.revise import normalise_text, revise_section
+from service.schedule_rows import revise_schedule
 from service.schemas import MAX_TITLE, ValidationFailed
 from service.signature import beijing_date, default_signature, signature_of
 
@@ -142,11 +143,12 @@ def made_on(record: DraftRecord):
 
 def edit(
     db: Session, record: DraftRecord, author: User, *, title: str | None, texts: list[str | None], base: int | None,
-    merged: bool = False, signature: dict[str, str] | None = None,
+    merged: bool = False, signature: dict[str, str] | None = None, schedule: list[dict[str, Any]] | None = None,
 ) -> DraftVersion:
     """A new version with the given section texts (None keeps a section as it is), made on version ``base``.
 
-    ``signature`` ({"body", "date"}, None keeps it) is the 落款 of the Word file.
+    ``signature`` ({"body", "date"}, None keeps it) is the 落款 of the Word file; ``schedule``
+    (every row of the 活动安排表 in order, None keeps it) is applied by ``service.schedule_rows``.
 
     Returns the current version unchanged when the result is what the draft already says, or
     changes nothing of ``base``.  Raises ``Conflict`` when ``base`` is not the latest version
@@ -154,21 +156,22 @@ def edit(
     for _ in range(_RETRIES):
         current = latest(db, record)
         base_version = current if base is None else version(db, record, base)
-        content, changed = _edited(base_version.content, title, texts, signature, made_on(record))
+        content, changed = _edited(base_version.content, title, texts, signature, made_on(record), schedule)
         if not changed or content == current.content:
             return current  # nothing to keep: no empty versions
         if base_version.number != current.number:
-            raise _conflict(record, base_version, current, title, texts)
+            raise _conflict(record, base_version, current, title, texts, schedule)
         try:
             return add_version(db, record, content, author, "合并编辑" if merged else "编辑", on_top_of=current.number)
         except _Superseded:
             if base is not None:
-                raise _conflict(record, base_version, latest(db, record), title, texts) from None
+                raise _conflict(record, base_version, latest(db, record), title, texts, schedule) from None
     raise ApiError("sections: 草稿正被频繁修改，请稍后再试 (the draft kept changing; try again)", 503)
 
 
-def _edited(content: dict[str, Any], title: str | None, texts: list[str | None], signature: dict[str, str] | None = None, made=None) -> tuple[dict[str, Any], bool]:
-    """``content`` with the texts, title and signature applied, and whether that changed anything."""
+def _edited(content: dict[str, Any], title: str | None, texts: list[str | None], signature: dict[str, str] | None = None, made=None,
+            schedule: list[dict[str, Any]] | None = None) -> tuple[dict[str, Any], bool]:
+    """``content`` with the texts, title, signature and 活动安排表 applied, and whether that changed anything."""
     content = copy.deepcopy(content)
     if len(texts) != len(content["sections"]):
         n = len(content["sections"])
@@ -190,11 +193,19 @@ def _edited(content: dict[str, Any], title: str | None, texts: list[str | None],
         before = content["sections"][i]
         content["sections"][i] = revise_section(before, edited)
         changed = changed or content["sections"][i] is not before
+    if schedule is not None:
+        # A version stored before the table existed has none: an empty table sent back is no change.
+        rows = revise_schedule(content.get("schedule") or [], schedule)
+        if rows != (content.get("schedule") or []):
+            content["schedule"] = rows
+            changed = True
     return with_warnings(content), changed
 
 
-def _conflict(record: DraftRecord, base: DraftVersion, current: DraftVersion, title: str | None, texts: list[str | None]) -> Conflict:
-    submitted = {"title": title, "sections": list(texts)}
+def _conflict(record: DraftRecord, base: DraftVersion, current: DraftVersion, title: str | None, texts: list[str | None],
+              schedule: list[dict[str, Any]] | None = None) -> Conflict:
+    # The table is not merged row by row: the submitted rows come back as they were sent.
+    submitted = {"title": title, "sections": list(texts), **({"schedule": schedule} if schedule is not None else {})}
     return Conflict(record, base, current, submitted, merge_texts(base.content, current.content, title, texts))
 
 
@@ -243,4 +254,5 @@ def draft_payload(record: DraftRecord, v: DraftVersion) -> dict[str, Any]:
         "sections": c["sections"],
         "warnings": c["warnings"],
         "signature": signature_of(c, made_on(record)),
+        "schedule": c.get("schedule") or [],
     }
