@@ -306,6 +306,9 @@ class PausingDrafter:
     def draft(self, request):
         return self.inner.draft(request)
 
+    def schedule(self, request):
+        return self.inner.schedule(request)
+
     def stream(self, request):
         import time
 
