@@ -212,6 +212,15 @@ def _schedule(doc, content: dict[str, Any]) -> None:
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
+    # The grid's column widths are what LibreOffice lays out by; Word reads each cell's too (below).
+    for column, (_, width) in zip(table.columns, SCHEDULE_COLUMNS):
+        column.width = Twips(width)
+    tbl_w = table._tbl.tblPr.find(qn("w:tblW"))
+    if tbl_w is None:
+        tbl_w = OxmlElement("w:tblW")
+        table._tbl.tblPr.append(tbl_w)
+    tbl_w.set(qn("w:w"), str(sum(w for _, w in SCHEDULE_COLUMNS)))
+    tbl_w.set(qn("w:type"), "dxa")
     lines = [[c for c, _ in SCHEDULE_COLUMNS]] + [schedule_cells(r) for r in content["schedule"]]
     for n, values in enumerate(lines):
         header = n == 0

@@ -155,6 +155,11 @@ def test_the_word_file_has_the_table_after_the_sections_and_before_the_signature
     assert len(cells) == len(content["schedule"]) + 1
     for got, row in zip(cells[1:], content["schedule"]):
         assert got[0] == f"{row['month']}月" and got[1].startswith(row["title"]) and got[2] == row["form"]
+    # The columns fill the 156 mm text block (8845 twips), the activity's the widest; LibreOffice
+    # lays a table out by its grid, so the grid says so, not only the cells.
+    grid = [int(c.get(qn("w:w"))) for c in table._tbl.tblGrid.findall(qn("w:gridCol"))]
+    assert sum(grid) == 8845 and max(grid) == grid[1]
+    assert table._tbl.tblPr.find(qn("w:tblW")).get(qn("w:w")) == "8845"
     header = table.rows[0]._tr.trPr
     assert header.find(qn("w:tblHeader")) is not None  # repeated on every page
     assert all(r.bold for c in table.rows[0].cells for r in c.paragraphs[0].runs)
@@ -185,3 +190,20 @@ def test_a_cell_with_a_bar_or_a_line_break_stays_one_cell():
                "schedule": [{"month": 3, "title": "协商|座谈\n会", "form": "专题协商", "owner": "", "place": "会议室", "sources": []}]}
     row = to_markdown(content).splitlines()[-1]
     assert row == "| 3月 | 协商\\|座谈 会（地点：会议室） | 专题协商 |  |"
+
+
+@pytest.mark.slow
+def test_the_cli_prints_the_table(tmp_path):
+    # The real CLI with its real embedder (the CLI builds it from the settings).
+    from click.testing import CliRunner
+
+    from plandraft.cli import main
+
+    data = tmp_path / "data"
+    env = {"PLANDRAFT_DATA_DIR": str(data)}
+    runner = CliRunner()
+    assert runner.invoke(main, ["ingest", *map(str, CORPUS)], env=env).exit_code == 0
+    out = runner.invoke(main, ["draft", "--level", "县区", "--year", "2026", "--org", "临江区政协", "--sections", "学习", "--schedule"], env=env)
+    assert out.exit_code == 0, out.output
+    table = out.output.split("附：2026年度活动安排表\n", 1)[1].strip().splitlines()
+    assert len(table) >= 10 and all(re.match(r"\d{1,2}月　", line) for line in table)

@@ -160,3 +160,24 @@ def test_the_exported_word_file_has_the_edited_table(sam, drafted):
     assert len(table.rows) == len(rows) + 1
     md = sam.get(f"/drafts/{drafted['id']}/export.md").data.decode()
     assert f"| {rows[0]['month']}月 | 改过的活动 | {rows[0]['form']} | 提案委员会 |" in md
+
+
+def test_a_version_stored_before_the_table_existed_is_unchanged_by_an_empty_table():
+    from service.history import _edited
+
+    old = {"title": "计划", "request": {"year": 2026}, "sections": [{"title": "一、学习", "text": "加强学习。", "warnings": []}]}
+    content, changed = _edited(old, None, [None], None, None, [])
+    assert not changed and "schedule" not in content
+    content, changed = _edited(old, None, [None], None, None, [{"month": 5, "title": "开展调研"}])
+    assert changed and content["schedule"][0]["title"] == "开展调研" and content["schedule"][0]["sources"] == []
+
+
+def test_a_copied_row_id_is_a_new_row_and_cells_are_tidied():
+    from service.schedule_rows import revise_schedule
+
+    before = [{"id": "a1", "month": 3, "title": "专题协商", "form": "专题协商", "owner": "", "place": "", "sources": [{"doc_id": "d"}],
+               "original": "专题协商", "changes": [], "edited": False}]
+    rows = revise_schedule(before, [{"id": "a1", "month": 3, "title": " 专题协商 ", "form": "专题协商"},
+                                    {"id": "a1", "month": 4, "title": "专题\n协商", "form": ""}])
+    assert rows[0] == before[0]  # stripped cells are the same cells: not edited
+    assert rows[1]["id"] != "a1" and rows[1]["sources"] == [] and rows[1]["title"] == "专题 协商"
