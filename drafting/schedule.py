@@ -52,6 +52,8 @@ _SESSION = re.compile(rf"[{CN_DIGITS}]+届[{CN_DIGITS}]+次")
 _ANNIVERSARY = re.compile(r"(?P<what>成立|诞辰|建党|建国|建军|解放)(?P<n>\d{1,3})周年")
 # An activity that attends another body's meeting ("组织委员参加区政协全会") is the requester's own.
 _ATTENDS = re.compile(r"^(?:组织(?:委员)?)?(?:参加|列席|出席|参与)")
+# How high a level stands, for the rule above (a 界别 or an unknown level has no rank).
+_RANK = {"乡镇": 0, "街道": 0, "县区": 1, "市": 2, "省": 3}
 SCHEDULE_ROLE = "活动安排"  # the warnings' section name for the table
 
 
@@ -105,7 +107,7 @@ def _row(adapter: Adapter, activity: Activity, doc: Document, names: tuple[str, 
     adapted = adapter.adapt(title, doc.level, doc.year, names, own=own)
     if any(c.kind == "drop" for c in adapted.changes) or adapter.problems(adapted.text):
         return None  # a campaign that is over, or words no draft may keep
-    if _lacks_organ(adapter.level, adapted.text):
+    if _lacks_organ(adapter.level, adapted.text) or _attends_its_own(adapter.level, doc.level, adapted.text):
         return None
     changes += adapted.changes
     text = _anniversaries(adapted.text, doc.year, adapter.year, changes)
@@ -133,6 +135,13 @@ def _lacks_organ(level: str, title: str) -> bool:
     if _ATTENDS.match(title):
         return False
     return any(level not in organ.levels and organ.pattern.search(title) for organ in organs())
+
+
+def _attends_its_own(level: str, source_level: str, title: str) -> bool:
+    """Whether a lower body's activity attends a 政协 above it ("组织委员参加县政协举办的履职培训"):
+    for a requester at that level or higher, it is its own event or a peer's, not one to attend."""
+    low, high = _RANK.get(source_level), _RANK.get(level)
+    return low is not None and high is not None and low < high and bool(_ATTENDS.match(title)) and "政协" in title
 
 
 def _slot(m: re.Match, changes: list) -> str:

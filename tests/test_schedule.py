@@ -121,6 +121,14 @@ def test_a_street_does_not_convene_the_districts_standing_committee(drafter):
     assert not any(re.search("常委会|全体会议|专委会", r.title) for r in rows)
 
 
+def test_a_district_does_not_attend_a_county_body_as_a_townships_members_do(store):
+    # 白沙镇's "组织委员参加县政协举办的委员履职培训": for a district it is its own training.
+    rows = build_schedule(store, DISTRICT, outline("县区", None, DISTRICT.topics), rows=500, per_month=50)
+    assert not any(re.match("(组织委员)?参加.*政协", r.title) for r in rows)
+    street = build_schedule(store, STREET, outline("街道", None, []), rows=500, per_month=50)
+    assert any(re.match("组织委员参加区政协", r.title) for r in street)  # a street does attend its district's
+
+
 def test_a_sector_group_gets_none_of_another_sectors_activities(drafter):
     group = DraftRequest(level="界别专委", year=2026, org_name="临江区政协经济界别活动组", parent_body="临江区政协", schedule=True)
     rows = drafter.schedule(group)
@@ -205,5 +213,5 @@ def test_the_cli_prints_the_table(tmp_path):
     assert runner.invoke(main, ["ingest", *map(str, CORPUS)], env=env).exit_code == 0
     out = runner.invoke(main, ["draft", "--level", "县区", "--year", "2026", "--org", "临江区政协", "--sections", "学习", "--schedule"], env=env)
     assert out.exit_code == 0, out.output
-    table = out.output.split("附：2026年度活动安排表\n", 1)[1].strip().splitlines()
+    table = out.output.split("附：2026年度活动安排表\n", 1)[1].split("请编辑核对", 1)[0].strip().splitlines()
     assert len(table) >= 10 and all(re.match(r"\d{1,2}月　", line) for line in table)
