@@ -12,10 +12,11 @@ from typing import Iterator
 from drafting import carry
 from drafting.adapt import Adapter
 from drafting.compose import SectionComposer, number_section
-from drafting.model import Draft, DraftRequest, DraftWarning, SectionDraft
+from drafting.model import Draft, DraftRequest, DraftWarning, ScheduleRow, SectionDraft
 from drafting.outline import DEFAULT_ROLES, outline
 from drafting.overlap import TopicOverlap
 from drafting.review import Reviewer
+from drafting.schedule import build_schedule
 from drafting.own import note_own_particulars, other_bodies, own_documents
 from vectorstore.search import LEVEL_NEIGHBOURS, SearchFilters
 
@@ -137,7 +138,17 @@ class Drafter:
     def draft(self, request: DraftRequest) -> Draft:
         sections = list(self.stream(request))
         warnings = [w for s in sections for w in s.warnings]
-        return Draft(id=uuid.uuid4().hex[:16], request=request, title=self.title(request), sections=sections, warnings=warnings)
+        return Draft(id=uuid.uuid4().hex[:16], request=request, title=self.title(request), sections=sections, warnings=warnings,
+                     schedule=self.schedule(request))
+
+    def schedule(self, request: DraftRequest) -> list[ScheduleRow]:
+        """The draft's 活动安排表 (drafting.schedule) when the request asks for one, else none."""
+        if not request.schedule:
+            return []
+        store = self.searcher.store
+        sections = outline(request.level, request.sections, request.topics)
+        return build_schedule(store, request, sections, exclude_docs=self._other_sectors(request),
+                              own_docs=own_documents(store, request.org_name).ids)
 
     def title(self, request: DraftRequest) -> str:
         """The draft's title: our base plan's own, for the new year, when it carries one forward."""

@@ -57,6 +57,7 @@ class DraftRequest:
     # The body's own past plan to carry forward (a document id); None: its latest one, if the
     # store holds any; "none": start from other plans only (drafting.carry).
     base_plan: str | None = None
+    schedule: bool = False  # end the draft with a month-by-month 活动安排表 (drafting.schedule)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "DraftRequest":
@@ -140,12 +141,42 @@ class SectionDraft:
 
 
 @dataclass
+class ScheduleSource:
+    """The past activity a row of the 活动安排表 was drawn from (``ingest.activities.Activity``)."""
+
+    doc_id: str
+    activity_id: str
+    line: str  # the line of the source the activity was read from, as written
+    doc_title: str = ""
+    source: str = ""
+    level: str = "unknown"
+    year: int | None = None
+
+
+@dataclass
+class ScheduleRow:
+    """One row of the draft's 活动安排表: a month, what is done, its form and who does it."""
+
+    id: str
+    month: int | None
+    title: str
+    form: str = ""
+    owner: str = ""
+    place: str = ""
+    sources: list[ScheduleSource] = field(default_factory=list)
+    original: str = ""  # the source's title before adaptation
+    changes: list[str] = field(default_factory=list)  # what adaptation did, in the editor's words
+    edited: bool = False  # changed by hand since drafting
+
+
+@dataclass
 class Draft:
     id: str
     request: DraftRequest
     title: str
     sections: list[SectionDraft]
     warnings: list[DraftWarning] = field(default_factory=list)
+    schedule: list[ScheduleRow] = field(default_factory=list)  # empty unless the request asked for it
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -154,6 +185,7 @@ class Draft:
             "title": self.title,
             "sections": [s.to_dict() for s in self.sections],
             "warnings": [asdict(w) for w in self.warnings],
+            "schedule": [asdict(r) for r in self.schedule],
         }
 
     def text(self) -> str:
@@ -162,4 +194,5 @@ class Draft:
         for s in self.sections:
             parts.append(s.title)
             parts.append(s.text)
+        parts += [f"{r.month}月：{r.title}" if r.month else r.title for r in self.schedule]
         return "\n".join(parts)

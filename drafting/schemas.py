@@ -67,6 +67,8 @@ class DraftRequestModel(BaseModel):
         description="our own past plan to carry forward (a document id); empty: our latest own plan, if any; 'none': start afresh",
     )
 
+    schedule: bool = Field(False, title="附活动安排表", description="end the draft with a month-by-month table of activities drawn from past plans")
+
     @field_validator("parent_body", "target_chars", "base_plan", mode="before")
     @classmethod
     def _empty_is_none(cls, value: Any) -> Any:

@@ -202,9 +202,10 @@ def users_list(context: Context) -> None:
 @click.option("--llm", is_flag=True, help="Polish each section with the LLM (PLANDRAFT_LLM_BASE_URL).")
 @click.option("--base-plan", "base_plan", default=None,
               help="Our own past plan to carry forward (a document id; default: our latest, if stored; 'none': afresh).")
+@click.option("--schedule", is_flag=True, help="End the draft with a month-by-month 活动安排表 drawn from past plans.")
 @click.option("--json", "as_json", is_flag=True, help="Print the draft with its sources and warnings as JSON.")
 @pass_context
-def draft(context: Context, level, year, org_name, parent_body, topics, sections, llm, base_plan, as_json) -> None:
+def draft(context: Context, level, year, org_name, parent_body, topics, sections, llm, base_plan, schedule, as_json) -> None:
     """Draft a plan for one body, level and year, section by section (validated as the web form and the API are)."""
     from drafting.model import CARRY_LABELS, DraftRequest, DraftRequestError
     from plandraft.resources import make_drafter
@@ -220,6 +221,7 @@ def draft(context: Context, level, year, org_name, parent_body, topics, sections
                 "sections": [s.strip() for s in sections.replace("，", ",").split(",") if s.strip()] or None,
                 "llm": llm,
                 "base_plan": base_plan,
+                "schedule": schedule,
             }
         )
     except DraftRequestError as exc:
@@ -240,6 +242,13 @@ def draft(context: Context, level, year, org_name, parent_body, topics, sections
             labels = [s.label for s in section.sentences]
             click.echo("（" + "，".join(f"{k}{labels.count(k)}句" for k in CARRY_LABELS if labels.count(k)) + "）")
         warnings.extend(section.warnings)
+    rows = drafter.schedule(request)
+    if rows:
+        from drafting.schedule import schedule_title
+
+        click.echo(f"\n{schedule_title(request.year)}")
+        for row in rows:
+            click.echo("　".join(x for x in (f"{row.month}月" if row.month else "待定", row.title, row.form, row.owner) if x))
     if warnings:
         click.echo("\n请编辑核对：", err=True)
         for w in warnings:

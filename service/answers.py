@@ -130,6 +130,31 @@ class Signature(Response):
     date: str = Field(title="成文日期", description="ISO date (YYYY-MM-DD), printed as 2026年1月5日")
 
 
+class ScheduleSource(Response):
+    doc_id: str
+    activity_id: str = Field(description="the stored activity the row was drawn from (ingest.activities)")
+    line: str = Field(description="the line of the source the activity was read from")
+    doc_title: str
+    source: str
+    level: str
+    year: int | None
+
+
+class ScheduleRow(Response):
+    """A row of the 活动安排表."""
+
+    id: str
+    month: int | None
+    title: str
+    form: str
+    owner: str
+    place: str
+    sources: list[ScheduleSource] = Field(description="none for a row added by hand")
+    original: str = Field(description="the source's wording before adaptation")
+    changes: list[str] = Field(description="what adaptation did, in the editor's words")
+    edited: bool
+
+
 class Draft(Response):
     id: str
     title: str
@@ -140,6 +165,7 @@ class Draft(Response):
     warnings: list[DraftWarning]
     signature: Signature
     open_slots: int = Field(0, description="how many 【待填：…】 the title and sections still hold")
+    schedule: list[ScheduleRow] = Field(default_factory=list, title="活动安排表", description="empty unless the request asked for one (schedule: true)")
 
 
 class DraftListItem(Response):
@@ -168,6 +194,7 @@ class SubmittedTexts(Response):
     sections: list[str | None] = Field(description="the texts that were sent, null where a section was left as it was")
     titles: list[str | None] | None = None
     order: list[int | None] | None = None
+    schedule: list[dict[str, Any]] | None = Field(None, description="the 活动安排表's rows that were sent, if any (not merged)")
 
 
 class MergedSection(Response):

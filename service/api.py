@@ -124,7 +124,8 @@ def list_versions(draft_id: str):
 @bp.post("/drafts/<draft_id>/versions")
 @role_required("staff")
 def save_version(draft_id: str):
-    """A new version from edited texts: {"base_version"?, "title"?, "sections": [{"text"} | null, …], "signature"?: {"body", "date"}}.
+    """A new version from edited texts: {"base_version"?, "title"?, "sections": [{"text"} | null, …], "signature"?: {"body", "date"},
+    "schedule"?: [{"id"?, "month", "title", "form", "owner", "place"}, …]}.
 
     409 (``answers.Conflict``) when base_version is older than the latest version."""
     record = load_draft(draft_id)
@@ -134,9 +135,11 @@ def save_version(draft_id: str):
     db = get_db()
     before = history.latest(db, record).number
     signature = asked.signature.model_dump() if asked.signature is not None else None
+    schedule = [row.model_dump() for row in asked.schedule] if asked.schedule is not None else None
     saved = history.edit(
         db, record, current_user, title=asked.title, texts=texts, base=asked.base_version, merged=asked.merged,
         titles=titles if any(t is not None for t in titles) else None, order=asked.order, note=asked.note, signature=signature,
+        schedule=schedule,
     )
     response = jsonify(history.draft_payload(record, saved))
     response.status_code = 200 if saved.number == before else 201  # 200: nothing changed, no new version

@@ -17,6 +17,7 @@ from service.generation import field_labels, generate, parse_request
 from service.resources import get_store
 from service.revise import normalise_text
 from service.diffing import version_diff
+from service.schedule_rows import rows_from_form
 from service.schemas import Rename, RestoreRequest, ValidationFailed, VersionPair, VersionQuery, VersionSave, parse
 from service.signature import signature_of
 
@@ -136,7 +137,7 @@ def diff(draft_id: str):
 @role_required("staff")
 def new():
     values = {"level": "乡镇", "year": default_year(), "org_name": "", "parent_body": "", "topics": "", "sections": None, "llm": False,
-              "base_plan": ""}
+              "base_plan": "", "schedule": False}
     error, error_field = None, None
     if request.method == "POST":
         # Without JavaScript the form posts here and waits for the whole draft.
@@ -151,6 +152,7 @@ def new():
             "target_chars": form.get("target_chars") or None,
             "llm": form.get("llm") == "on",
             "base_plan": form.get("base_plan") or None,
+            "schedule": form.get("schedule") == "on",
         }
         try:
             req = parse_request(values)
@@ -230,17 +232,20 @@ def save(draft_id: str):
     signature = None
     if "signature_body" in form or "signature_date" in form:
         signature = {"body": form.get("signature_body", ""), "date": form.get("signature_date", "")}
-    typed = {"title": form.get("title"), "sections": sections, "note": form.get("note", ""), "signature": signature}
+    schedule = rows_from_form(form)  # the 活动安排表's rows (drafts/_schedule.html); None keeps it
+    typed = {"title": form.get("title"), "sections": sections, "note": form.get("note", ""), "signature": signature, "schedule": schedule}
     try:
         asked = parse(VersionSave, {
             "base_version": form.get("base_version"), "title": form.get("title"), "merged": form.get("merged") == "1",
             "sections": [None if s["text"] is None else {"text": s["text"], "title": s["title"]} for s in sections],
             "order": [s["was"] for s in sections] if shaped else None, "note": form.get("note", ""), "signature": signature,
+            "schedule": schedule,
         })
         saved = history.edit(
             db, record, current_user, title=asked.title, texts=texts, base=asked.base_version, merged=asked.merged,
             titles=[s["title"] for s in sections] if shaped else None, order=asked.order, note=asked.note,
             signature=asked.signature.model_dump() if asked.signature is not None else None,
+            schedule=[row.model_dump() for row in asked.schedule] if asked.schedule is not None else None,
         )
     except history.Conflict as exc:
         # Someone saved since this page was opened: show mine, theirs and the merge; keep what was typed.

@@ -16,6 +16,9 @@ The .docx is laid out as a 公文 is (the values are ``data/gongwen_layout.json`
 - Slots 【待填：…】 in a yellow highlight, each slot one run, never cut by a change of face.
 - The 落款 (issuing body and 成文日期, 2026年1月5日) under the text, per GB/T 9704 7.3.5: the
   version's ``signature`` (``service.signature``).
+- The 活动安排表, when the draft has one (``drafting.schedule``), after the sections and before
+  the 落款: a real table 月份 | 活动内容 | 形式 | 承办, its bold header row repeated on each page,
+  rows never split, the cells in 仿宋 四号.
 - Page numbers 「— 1 —」 in 宋体 四号, odd pages right, even left (7.5).
 - Custom document properties ``plandraft.draft_id`` / ``plandraft.version`` carry the file's
   identity, so an edited file brought back is known (``proofread.docx_text.read_docx``).
@@ -29,12 +32,14 @@ from typing import Any
 
 from docx import Document
 from docx.enum.section import WD_SECTION
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Pt, Twips
 
 from drafting.changes import SLOT_RE
+from drafting.schedule import schedule_title
 from ingest.textkit import PAREN_NUMBER, STOPS
 from proofread.docx_text import DRAFT_ID_PROPERTY, VERSION_PROPERTY
 from service import docx_styles as styles
@@ -156,6 +161,77 @@ def _signature(doc, signature: dict[str, str]) -> None:
             _add_text(p, text, BODY_FONT)
 
 
+# The 活动安排表's columns and their widths in twips: 156 mm of text block (8845 twips), the
+# activity's column taking what the month, form and owner leave.
+SCHEDULE_COLUMNS = (("月份", 1105), ("活动内容", 4660), ("形式", 1440), ("承办", 1640))
+_CELL_SIZE = 14  # 四号
+
+
+def schedule_cells(row: dict[str, Any]) -> list[str]:
+    """A 活动安排表 row as its four cells: 月份 | 活动内容 (the place added when the title lacks it) | 形式 | 承办."""
+    title = row.get("title", "")
+    place = (row.get("place") or "").strip()
+    if place and place not in title:
+        title = f"{title}（地点：{place}）"
+    month = row.get("month")
+    return [f"{month}月" if month else "", title, row.get("form") or "", row.get("owner") or ""]
+
+
+def _cell_paragraph(cell, text: str, *, bold: bool = False, centred: bool = False) -> None:
+    p = cell.paragraphs[0]
+    ppr = p._p.get_or_add_pPr()
+    snap = OxmlElement("w:snapToGrid")  # 四号 lines off the 三号 document grid
+    snap.set(qn("w:val"), "0")
+    ppr.insert(0, snap)
+    fmt = p.paragraph_format
+    fmt.first_line_indent = Pt(0)
+    fmt.line_spacing = Pt(20)
+    fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER if centred else WD_ALIGN_PARAGRAPH.LEFT
+    at = 0
+    for m in [*SLOT_RE.finditer(text), None]:
+        end = m.start() if m else len(text)
+        if end > at:
+            _add_run(p, text[at:end], BODY_FONT, _CELL_SIZE).bold = bold
+        if m:
+            _add_run(p, m.group(), BODY_FONT, _CELL_SIZE, highlight=True).bold = bold
+            at = m.end()
+
+
+def _row_properties(row, *, header: bool) -> None:
+    trpr = row._tr.get_or_add_trPr()
+    trpr.append(OxmlElement("w:cantSplit"))  # a row is never cut across pages
+    if header:
+        trpr.append(OxmlElement("w:tblHeader"))  # repeated at the top of every page
+
+
+def _schedule(doc, content: dict[str, Any]) -> None:
+    """The 活动安排表 as a Word table after the sections: its title as a heading, a bold header
+    row repeated on each page, the rows in 仿宋 四号 (slots highlighted)."""
+    _add_text(_paragraph(doc, "一级标题"), schedule_title(content["request"].get("year")), H1_FONT)
+    table = doc.add_table(rows=0, cols=len(SCHEDULE_COLUMNS))
+    table.style = doc.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    # The grid's column widths are what LibreOffice lays out by; Word reads each cell's too (below).
+    for column, (_, width) in zip(table.columns, SCHEDULE_COLUMNS):
+        column.width = Twips(width)
+    tbl_w = table._tbl.tblPr.find(qn("w:tblW"))
+    if tbl_w is None:
+        tbl_w = OxmlElement("w:tblW")
+        table._tbl.tblPr.append(tbl_w)
+    tbl_w.set(qn("w:w"), str(sum(w for _, w in SCHEDULE_COLUMNS)))
+    tbl_w.set(qn("w:type"), "dxa")
+    lines = [[c for c, _ in SCHEDULE_COLUMNS]] + [schedule_cells(r) for r in content["schedule"]]
+    for n, values in enumerate(lines):
+        header = n == 0
+        row = table.add_row()
+        _row_properties(row, header=header)
+        for i, (cell, value) in enumerate(zip(row.cells, values)):
+            cell.width = Twips(SCHEDULE_COLUMNS[i][1])
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+            _cell_paragraph(cell, value, bold=header, centred=header or i in (0, 2))
+
+
 def to_docx(content: dict[str, Any], *, draft_id: str | None = None, version: int | None = None, made: date | None = None) -> bytes:
     """The version's content as .docx bytes.
 
@@ -187,6 +263,8 @@ def to_docx(content: dict[str, Any], *, draft_id: str | None = None, version: in
                 _item(doc, line)
             else:
                 _add_text(_paragraph(doc, "正文"), line, BODY_FONT)
+    if content.get("schedule"):
+        _schedule(doc, content)
     _signature(doc, signature_of(content, made or beijing_date()))
     styles.register_fonts(doc)
     if draft_id is not None:
@@ -207,6 +285,14 @@ def to_markdown(content: dict[str, Any]) -> str:
             if line:
                 out.append(line)
                 out.append("")
+    if content.get("schedule"):
+        out += [f"## {schedule_title(content['request'].get('year'))}", "", "| " + " | ".join(c for c, _ in SCHEDULE_COLUMNS) + " |",
+                "|" + "---|" * len(SCHEDULE_COLUMNS)]
+        for row in content["schedule"]:
+            # A cell is one line of the table: a | or a line break in it would end the cell.
+            cells = [re.sub(r"\s*\n\s*", " ", c).replace("|", "\\|") for c in schedule_cells(row)]
+            out.append("| " + " | ".join(cells) + " |")
+        out.append("")
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import Flask, current_app
 
 from drafting.model import DRAFT_LEVELS
+from drafting.schedule import schedule_title
 from ingest.model import KINDS, LEVELS, SECTION_ROLES
 from service.db import ROLE_NAMES
 from plandraft.settings import describe
@@ -72,4 +73,5 @@ def register(app: Flask) -> None:
         ROLE_NAMES=ROLE_NAMES,
         SENTENCE_KIND_LABELS=KIND_LABELS,
         WARNING_LABELS=WARNING_LABELS,
+        schedule_title=schedule_title,
     )

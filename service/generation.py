@@ -69,7 +69,8 @@ def stream(req: DraftRequest, user_id: int) -> Iterator[str]:
             sections.append(section)
             yield _line({"event": "section", "index": index, "done": index + 1, "total": total, "section": section.to_dict()})
         warnings = [w for s in sections for w in s.warnings]
-        draft = Draft(id=uuid.uuid4().hex[:16], request=req, title=drafter.title(req), sections=sections, warnings=warnings)
+        draft = Draft(id=uuid.uuid4().hex[:16], request=req, title=drafter.title(req), sections=sections, warnings=warnings,
+                      schedule=drafter.schedule(req))
         with session_scope() as db:
             history.create(db, draft, db.get(User, user_id))
     except Exception as exc:  # the client has a 200 already: report in-band

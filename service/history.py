@@ -22,6 +22,7 @@ from service.errors import ApiError
 from service.merge import merge_texts
 from service.proofing import with_findings
 from service.revise import apply_sections, normalise_text
+from service.schedule_rows import revise_schedule
 from service.schemas import MAX_TITLE, ValidationFailed
 from service.signature import beijing_date, default_signature, signature_of
 
@@ -145,13 +146,14 @@ def made_on(record: DraftRecord):
 def edit(
     db: Session, record: DraftRecord, author: User, *, title: str | None, texts: list[str | None], base: int | None,
     merged: bool = False, titles: list[str | None] | None = None, order: list[int | None] | None = None, note: str = "",
-    signature: dict[str, str] | None = None,
+    signature: dict[str, str] | None = None, schedule: list[dict[str, Any]] | None = None,
 ) -> DraftVersion:
     """A new version with the given section texts (None keeps a section as it is), made on version ``base``.
 
     ``titles`` and ``order`` (``revise.apply_sections``) retitle, add, remove and move sections;
     ``note`` is the person's note on the version; ``signature`` ({"body", "date"}, None keeps
-    it) is the 落款 of the Word file.  Returns the current version unchanged when the
+    it) is the 落款 of the Word file; ``schedule`` (every row of the 活动安排表 in order, None
+    keeps it) is applied by ``service.schedule_rows``.  Returns the current version unchanged when the
     result is what the draft already says, or changes nothing of ``base``.  Raises ``Conflict``
     when ``base`` is not the latest version (checked again under the lock).  Without a base the
     texts apply to the latest version."""
@@ -161,22 +163,22 @@ def edit(
     for _ in range(_RETRIES):
         current = latest(db, record)
         base_version = current if base is None else version(db, record, base)
-        content, changed = _edited(base_version.content, title, texts, signature=signature, made=made_on(record), **shape)
+        content, changed = _edited(base_version.content, title, texts, signature=signature, made=made_on(record), schedule=schedule, **shape)
         if not changed or content == current.content:
             return current  # nothing to keep: no empty versions
         if base_version.number != current.number:
-            raise _conflict(record, base_version, current, title, texts, **shape)
+            raise _conflict(record, base_version, current, title, texts, schedule, **shape)
         try:
             return add_version(db, record, content, author, f"{label}：{note}" if note else label, on_top_of=current.number)
         except _Superseded:
             if base is not None:
-                raise _conflict(record, base_version, latest(db, record), title, texts, **shape) from None
+                raise _conflict(record, base_version, latest(db, record), title, texts, schedule, **shape) from None
     raise ApiError("sections: 草稿正被频繁修改，请稍后再试 (the draft kept changing; try again)", 503)
 
 
 def _edited(content: dict[str, Any], title: str | None, texts: list[str | None], *, signature: dict[str, str] | None = None,
-            made=None, **shape: Any) -> tuple[dict[str, Any], bool]:
-    """``content`` with the texts, titles, order, title and signature applied, and whether that changed anything."""
+            made=None, schedule: list[dict[str, Any]] | None = None, **shape: Any) -> tuple[dict[str, Any], bool]:
+    """``content`` with the texts, titles, order, title, signature and 活动安排表 applied, and whether that changed anything."""
     before = content
     content = copy.deepcopy(content)
     # A version stored before signatures existed shows the default: sending that back is no change.
@@ -191,12 +193,19 @@ def _edited(content: dict[str, Any], title: str | None, texts: list[str | None],
         content["sections"] = apply_sections(content["sections"], texts, **shape)
     except ValueError as exc:
         raise ValidationFailed("sections", f"sections: {exc} (the sections do not fit the version they were edited from)", f"章节：{exc}") from None
+    if schedule is not None:
+        # A version stored before the table existed has none: an empty table sent back is no change.
+        rows = revise_schedule(content.get("schedule") or [], schedule)
+        if rows != (content.get("schedule") or []):
+            content["schedule"] = rows
     content = with_warnings(content)
     return content, content != before
 
 
-def _conflict(record: DraftRecord, base: DraftVersion, current: DraftVersion, title: str | None, texts: list[str | None], **shape: Any) -> Conflict:
-    submitted = {"title": title, "sections": list(texts), **shape}
+def _conflict(record: DraftRecord, base: DraftVersion, current: DraftVersion, title: str | None, texts: list[str | None],
+              schedule: list[dict[str, Any]] | None = None, **shape: Any) -> Conflict:
+    # The table is not merged row by row: the submitted rows come back as they were sent.
+    submitted = {"title": title, "sections": list(texts), **shape, **({"schedule": schedule} if schedule is not None else {})}
     return Conflict(record, base, current, submitted, merge_texts(base.content, current.content, title, texts, **shape))
 
 
@@ -246,6 +255,7 @@ def draft_payload(record: DraftRecord, v: DraftVersion) -> dict[str, Any]:
         "warnings": c["warnings"],
         "signature": signature_of(c, made_on(record)),
         "open_slots": open_slots(c),
+        "schedule": c.get("schedule") or [],
     }
 
 

@@ -22,6 +22,7 @@ MAX_SECTIONS = 60
 MAX_SECTION_CHARS = 20000
 MAX_QUERY_CHARS = 500
 MAX_K = 50
+MAX_SCHEDULE_ROWS = 60
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -81,6 +82,24 @@ class SignatureIn(BaseModel):
             raise ValueError("成文日期应写作 2026-01-05 或 2026年1月5日") from None
 
 
+class ScheduleRowIn(BaseModel):
+    """One row of the 活动安排表 as edited (drafting.schedule; service.schedule_rows applies it)."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    id: str | None = Field(None, max_length=64, title="行编号",
+                           description="the id of a row of the version edited from (it keeps that row's sources); empty for a new row")
+    month: int | None = Field(None, ge=1, le=12, title="月份", examples=[3], description="1–12; empty: not yet fixed")
+    title: str = Field(min_length=1, max_length=300, title="活动内容", examples=["围绕优化营商环境开展专题协商"])
+    form: str = Field("", max_length=30, title="形式", examples=["专题协商"])
+    owner: str = Field("", max_length=60, title="承办", examples=["经济委员会"])
+    place: str = Field("", max_length=60, title="地点")
+
+    @field_validator("id", "month", mode="before")
+    @classmethod
+    def _blank(cls, value: Any) -> Any:
+        return _blank_is_none(value)
+
+
 class VersionSave(Request):
     """Edited texts to keep as a new version (the editor's form and POST …/versions)."""
 
@@ -101,6 +120,10 @@ class VersionSave(Request):
     note: str = Field("", max_length=MAX_NOTE, title="版本说明", description="a note kept with the new version (shown in the version list)")
     merged: bool = Field(False, title="合并", description="the texts resolve a conflict (recorded in the version's note)")
     signature: SignatureIn | None = Field(None, title="落款", description="{body, date} printed at the end of the Word file; null keeps it")
+    schedule: list[ScheduleRowIn] | None = Field(
+        None, max_length=MAX_SCHEDULE_ROWS, title="活动安排表",
+        description="every row of the table in order (add, remove, move rows by sending the list); null keeps it",
+    )
 
     @field_validator("note", mode="before")
     @classmethod

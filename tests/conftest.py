@@ -106,6 +106,26 @@ def own_store_dir(tmp_path_factory, sample_store_dir) -> Path:
     return data_dir
 
 
+SCHEDULE_CORPUS = [ROOT / "tests" / "data" / "schedule", *(ROOT / "tests" / "data" / n for n in ("sample_activities.xlsx", "sample_table.docx", "sample_months.txt"))]
+
+
+@pytest.fixture(scope="session")
+def schedule_store_dir(tmp_path_factory, sample_store_dir) -> Path:
+    """The sample store with month-by-month plans added (tests/data/schedule: plans of a district,
+    a street, a township and an off-topic 社区 plan; the format samples with activities), through
+    the real CLI and the real embedder: a corpus for the 活动安排表."""
+    import shutil
+    import sqlite3
+
+    data_dir = tmp_path_factory.mktemp("schedule-store") / "data"
+    with sqlite3.connect(sample_store_dir / "catalog.sqlite") as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the copy must hold every committed row
+    shutil.copytree(sample_store_dir, data_dir, ignore=shutil.ignore_patterns("ingest.lock"))
+    result = plandraft_cli(["ingest", *map(str, SCHEDULE_CORPUS)], data_dir)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return data_dir
+
+
 @pytest.fixture(scope="session")
 def own_store(own_store_dir):
     """A CorpusStore over ``own_store_dir`` (real embedder, embedded Chroma)."""

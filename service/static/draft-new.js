@@ -44,7 +44,8 @@
       parent_body: form.elements.parent_body.value,
       topics: form.elements.topics.value,
       sections: sections,
-      llm: form.elements.llm.checked
+      llm: form.elements.llm.checked,
+      schedule: form.elements.schedule ? form.elements.schedule.checked : false
     };
     if (form.elements.target_chars.value) body.target_chars = form.elements.target_chars.value;
     if (form.elements.base_plan && form.elements.base_plan.value) body.base_plan = form.elements.base_plan.value;

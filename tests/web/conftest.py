@@ -306,6 +306,9 @@ class PausingDrafter:
     def draft(self, request):
         return self.inner.draft(request)
 
+    def schedule(self, request):
+        return self.inner.schedule(request)
+
     def stream(self, request):
         import time
 
@@ -326,6 +329,31 @@ def live_server(tmp_path_factory, sample_store_dir):
 def own_live_server(tmp_path_factory, own_store_dir):
     """The same over a copy of the sample store with a body's own plans (tests/data/own_plans)."""
     yield from _serve(tmp_path_factory, own_store_dir)
+
+
+@pytest.fixture(scope="session")
+def schedule_live_server(tmp_path_factory, schedule_store_dir):
+    """The same over a copy of the sample store with month-by-month plans (tests/data/schedule)."""
+    yield from _serve(tmp_path_factory, schedule_store_dir)
+
+
+@pytest.fixture(scope="session")
+def schedule_corpus_dir(tmp_path_factory) -> Path:
+    """A data directory (hashing embedder, users seeded) holding tests/data/schedule and the format
+    samples with activities: a corpus whose drafts have a full 活动安排表; tests get copies."""
+    from plandraft.resources import open_store
+    from service import close
+
+    path = tmp_path_factory.mktemp("schedule-corpus")
+    store = open_store(settings_mod.load({"DATA_DIR": str(path)}, environ={}), embedder=HashingEmbedder())
+    files = [*sorted((TEST_DATA / "schedule").glob("*.txt")), *(TEST_DATA / n for n in ("sample_activities.xlsx", "sample_table.docx", "sample_months.txt"))]
+    try:
+        report = ingest_paths(files, store, max_bytes=20 * 1024 * 1024)
+        assert not report.errors, report.errors
+    finally:
+        store.close()
+    close(make_app(path))  # seeds the users, so every copy has them
+    return path
 
 
 def _serve(tmp_path_factory, store_dir):
