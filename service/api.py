@@ -10,7 +10,8 @@ from flask_login import current_user
 
 from service import corpus, generation, history, jobs, proofing
 from service.admin import start_upload_job
-from service.answers import Activity, SearchResult
+from service.answers import SearchResult
+from service.corpus_answers import Activity
 from service.auth import role_required
 from service.db import get_db
 from service.diffing import all_warnings, compare_sections, version_diff

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from drafting.schemas import DraftRequestModel
-from service import answers, schemas
+from service import answers, corpus_answers, schemas
 
 _REF = "#/components/schemas/{model}"
 _ERROR_TEXT = {
@@ -75,28 +75,28 @@ OPERATIONS: dict[str, Op] = {
     ),
     "api.compare_draft": Op("Each sentence with its kind, source sentence, diff and sources; all warnings", {200: answers.Compare}, query=schemas.VersionQuery, errors=(404,)),
     "api.search": Op("Hybrid search over the corpus (on-topic documents only)", {200: answers.SearchResults}, query=schemas.SearchQuery, errors=(400,)),
-    "api.documents": Op("Stored documents with metadata", {200: answers.DocumentList}, query=schemas.DocumentQuery, errors=(400,)),
-    "api.document": Op("One document with its cleaned text and chunk spans", {200: answers.DocumentDetail}, errors=(404,)),
-    "api.document_activities": Op("One document's activities (table rows, month-by-month items), in document order by month", {200: answers.ActivityList}, errors=(404,)),
-    "api.activities": Op("Stored activities, by month; filtered by month, form and document", {200: answers.ActivityList}, query=schemas.ActivityQuery, errors=(400,)),
+    "api.documents": Op("Stored documents with metadata", {200: corpus_answers.DocumentList}, query=schemas.DocumentQuery, errors=(400,)),
+    "api.document": Op("One document with its cleaned text and chunk spans", {200: corpus_answers.DocumentDetail}, errors=(404,)),
+    "api.document_activities": Op("One document's activities (table rows, month-by-month items), in document order by month", {200: corpus_answers.ActivityList}, errors=(404,)),
+    "api.activities": Op("Stored activities, by month; filtered by month, form and document", {200: corpus_answers.ActivityList}, query=schemas.ActivityQuery, errors=(400,)),
     "api.correct_document": Op(
-        "Correct level, kind, year or on_topic by hand (kept across re-ingest)", {200: answers.CorrectionResult},
+        "Correct level, kind, year or on_topic by hand (kept across re-ingest)", {200: corpus_answers.CorrectionResult},
         body=schemas.Corrections, errors=(400, 404, 501),
     ),
-    "api.delete_source": Op("Remove every document of this document's source file (an uploaded file is deleted too)", {200: answers.RemovedSource}, errors=(404,)),
+    "api.delete_source": Op("Remove every document of this document's source file (an uploaded file is deleted too)", {200: corpus_answers.RemovedSource}, errors=(404,)),
     "api.ingest": Op(
         "Upload files and ingest them, or re-ingest everything, in the background",
-        {202: answers.IngestAccepted},
+        {202: corpus_answers.IngestAccepted},
         body={
             "multipart/form-data": {"schema": {"type": "object", "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}},
             "application/json": {"schema": {"$ref": _REF.format(model="ReingestRequest")}},
         },
         errors=(400, 409, 413),
     ),
-    "api.ingest_job": Op("Progress of an ingest job", {200: answers.JobStatus}, errors=(404,)),
+    "api.ingest_job": Op("Progress of an ingest job", {200: corpus_answers.JobStatus}, errors=(404,)),
     "api.check": Op(
         "校对 a text (JSON) or an uploaded .docx (multipart: file, and year / level / org_name as form fields)",
-        {200: answers.CheckResult},
+        {200: corpus_answers.CheckResult},
         body={
             "application/json": {"schema": {"$ref": _REF.format(model="CheckRequest")}},
             "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
@@ -106,8 +106,8 @@ OPERATIONS: dict[str, Op] = {
         },
         errors=(400, 413),
     ),
-    "api.stats": Op("Corpus statistics", {200: answers.Stats}),
-    "api.families": Op("Near-duplicate document families", {200: answers.Families}),
+    "api.stats": Op("Corpus statistics", {200: corpus_answers.Stats}),
+    "api.families": Op("Near-duplicate document families", {200: corpus_answers.Families}),
 }
 
 # Models the spec lists although no operation names them as a model.

@@ -62,7 +62,7 @@ def essentials(activities: list[dict]) -> list[tuple]:
 
 
 def test_a_documents_activities_by_the_api(app, tokens, uploaded):
-    from service.answers import ActivityList
+    from service.corpus_answers import ActivityList
 
     client = api(app, tokens)
     for name, expected in SAMPLES.items():

@@ -6,7 +6,7 @@ import io
 import docx
 import pytest
 
-from service import answers
+from service import corpus_answers
 
 
 @pytest.fixture
@@ -19,7 +19,7 @@ def client(canned_app, h):
 def test_post_check_answers_the_findings_of_a_text(client):
     response = client.post("/api/check", json={"text": "截止目前，我镇政协已召开常委会。", "year": 2026, "level": "乡镇"})
     assert response.status_code == 200
-    body = answers.CheckResult.model_validate(response.get_json())
+    body = corpus_answers.CheckResult.model_validate(response.get_json())
     assert [(f.kind, f.text, f.fix, f.start) for f in body.findings] == [("usage", "截止", "截至", 0), ("level_word", "常委会", None, 12)]
     # Without a level, another level's words are not judged.
     plain = client.post("/api/check", json={"text": "截止目前，我镇政协已召开常委会。"}).get_json()

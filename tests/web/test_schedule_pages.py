@@ -165,10 +165,11 @@ def test_the_exported_word_file_has_the_edited_table(sam, drafted):
 def test_a_version_stored_before_the_table_existed_is_unchanged_by_an_empty_table():
     from service.history import _edited
 
-    old = {"title": "计划", "request": {"year": 2026}, "sections": [{"title": "一、学习", "text": "加强学习。", "warnings": []}]}
-    content, changed = _edited(old, None, [None], None, None, [])
+    old = {"title": "计划", "request": {"year": 2026}, "warnings": [],
+           "sections": [{"title": "一、学习", "text": "加强学习。", "sentences": [{"text": "加强学习。", "kind": "new", "sources": []}], "warnings": []}]}
+    content, changed = _edited(old, None, [None], schedule=[])
     assert not changed and "schedule" not in content
-    content, changed = _edited(old, None, [None], None, None, [{"month": 5, "title": "开展调研"}])
+    content, changed = _edited(old, None, [None], schedule=[{"month": 5, "title": "开展调研"}])
     assert changed and content["schedule"][0]["title"] == "开展调研" and content["schedule"][0]["sources"] == []
 
 
