@@ -12,6 +12,7 @@ from ingest.model import KINDS, LEVELS, SECTION_ROLES
 from service.db import ROLE_NAMES
 from plandraft.settings import describe
 from service.diffing import KIND_LABELS, WARNING_LABELS
+from service.proofing import FINDING_LABELS
 from service.errors import page_message
 
 LEVEL_LABELS = {"乡镇": "乡镇", "街道": "街道", "县区": "县（区）", "市": "市", "省": "省", "界别专委": "界别 / 专委会", "unknown": "未识别"}
@@ -72,4 +73,5 @@ def register(app: Flask) -> None:
         ROLE_NAMES=ROLE_NAMES,
         SENTENCE_KIND_LABELS=KIND_LABELS,
         WARNING_LABELS=WARNING_LABELS,
+        FINDING_LABELS=FINDING_LABELS,
     )
