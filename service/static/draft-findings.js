@@ -49,7 +49,8 @@
   function show(area, f) {
     var tip = tipOf(area);
     if (!f) { tip.hidden = true; tip.textContent = ""; return; }
-    tip.textContent = "校对：“" + f.text + "” " + f.message + (f.fix !== null && f.fix !== undefined ? "（建议：" + (f.fix || "删去") + "）" : "");
+    var fix = f.fix === null || f.fix === undefined ? "" : (f.fix ? "（建议改为“" + f.fix + "”）" : "（建议删去）");
+    tip.textContent = "校对：" + f.message + fix;
     tip.hidden = false;
   }
 
