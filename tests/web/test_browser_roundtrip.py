@@ -115,6 +115,15 @@ def test_an_edited_word_file_comes_back_with_its_sources_and_its_typo_is_fixed_i
 
     # One click on the fix: a third version without the typo.
     page.click("text=返回编辑")
+    # With unsaved typing the fix asks first (it is made from the saved version); declined, nothing happens.
+    page.fill("#version-note", "还没保存的说明")
+    asked: list[str] = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    page.locator(".finding-item", has_text=TYPO).locator(".finding-fix").click()
+    expect(page.locator("#version-note")).to_have_value("还没保存的说明")
+    assert asked and "未保存的修改" in asked[0]
+    expect(page.locator(".version-list li")).to_have_count(2)
+    page.once("dialog", lambda d: d.accept())
     page.locator(".finding-item", has_text=TYPO).locator(".finding-fix").click()
     expect(page.locator(".flash-success")).to_contain_text(f"已将“{TYPO}”改为“{FIXED}”，保存为第3版")
     expect(page.locator(".version-list li")).to_have_count(3)

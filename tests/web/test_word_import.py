@@ -159,3 +159,19 @@ def test_a_file_with_no_heading_and_a_file_that_is_no_docx_are_refused():
 def test_the_note_says_when_the_file_is_older_than_the_latest():
     assert import_note(2, 2) == "从 Word 导入（基于第2版）"
     assert import_note(2, 4) == "从 Word 导入（基于第2版，其后已有第4版）"
+
+
+def test_a_fix_is_put_in_its_span_of_a_section_or_the_title_and_refused_when_the_words_moved():
+    from service.proofing import TITLE, fixed_text
+
+    content = {"title": "杭川镇政协2026年工作计划（其它）", "sections": [{"text": "继续探索民童监督的新思路。"}]}
+    typo = {"kind": "typo", "text": "民童监督", "start": 4, "end": 8, "fix": "民主监督", "section_index": 0}
+    assert fixed_text(content, typo) == "继续探索民主监督的新思路。"
+    usage = {"kind": "usage", "text": "其它", "start": 15, "end": 17, "fix": "其他", "section_index": TITLE}
+    assert fixed_text(content, usage) == "杭川镇政协2026年工作计划（其他）"
+    with pytest.raises(ValueError, match="原文此处已不是“民童监督”"):
+        fixed_text(content, {**typo, "start": 3, "end": 7})
+    with pytest.raises(ValueError, match="没有确定的改法"):
+        fixed_text(content, {**typo, "fix": None})
+    with pytest.raises(ValueError, match="已不存在"):
+        fixed_text(content, {**typo, "section_index": 3})
