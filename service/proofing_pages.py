@@ -31,8 +31,9 @@ def _asked() -> dict | None:
         return None
 
 
-def _back(record, anchor: str = ""):
-    return redirect(url_for("drafts.edit", draft_id=record.id) + anchor, 303)
+def _back(record):
+    # The top of the page, where the flash saying what happened (or why not) is seen.
+    return redirect(url_for("drafts.edit", draft_id=record.id), 303)
 
 
 @bp.post("/drafts/<draft_id>/findings/fix")
@@ -69,7 +70,7 @@ def fix(draft_id: str):
             flash(f"未修改：{exc.form_message}", "error")
             return _back(record)
         flash(f"已将“{finding['text']}”改为“{finding['fix']}”，保存为第{saved.number}版", "success")
-        return _back(record, "#findings-card")
+        return _back(record)
     flash("未修改：草稿正被频繁修改，请稍后再试", "error")
     return _back(record)
 
@@ -100,7 +101,7 @@ def dismiss(draft_id: str):
         except history.Superseded:
             continue
         flash(f"已忽略“{finding['text']}”的校对提示，保存为第{saved.number}版", "success")
-        return _back(record, "#findings-card")
+        return _back(record)
     flash("未忽略：草稿正被频繁修改，请稍后再试", "error")
     return _back(record)
 
@@ -116,15 +117,15 @@ def upload_word(draft_id: str):
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         flash("未导入：请选择要上传的 Word（.docx）文件", "error")
-        return _back(record, "#word-card")
+        return _back(record)
     if not upload.filename.lower().endswith(".docx"):
         flash(f"未导入：“{upload.filename}”不是 .docx 文件（请在 Word 中另存为 .docx 后上传）", "error")
-        return _back(record, "#word-card")
+        return _back(record)
     try:
         plan = word_import.read_plan(upload.read())
     except word_import.ImportRefused as exc:
         flash(f"未导入：“{upload.filename}”：{exc}", "error")
-        return _back(record, "#word-card")
+        return _back(record)
     if plan.draft_id != record.id:
         if request.form.get("as_new") == "1":
             content = word_import.new_draft_content(plan, record.request)
@@ -133,7 +134,7 @@ def upload_word(draft_id: str):
             return redirect(url_for("drafts.edit", draft_id=created.id), 303)
         why = "不是本系统导出的文件（没有草稿标识）" if plan.draft_id is None else "是另一份草稿导出的"
         flash(f"未导入：“{upload.filename}”{why}，不能作为本草稿的新版本。如要导入，请勾选“作为新草稿导入”。", "error")
-        return _back(record, "#word-card")
+        return _back(record)
     for _ in range(_TRIES):
         current = history.latest(db, record)
         exported = current
@@ -152,4 +153,4 @@ def upload_word(draft_id: str):
         flash(f"已从 Word 导入，保存为第{saved.number}版（{note}）", "success")
         return _back(record)
     flash("未导入：草稿正被频繁修改，请稍后再试", "error")
-    return _back(record, "#word-card")
+    return _back(record)

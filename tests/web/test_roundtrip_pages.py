@@ -182,3 +182,22 @@ def test_what_is_not_a_docx_is_refused_with_a_message(app, drafted):
     _upload(sam, draft, b"not a zip", name="broken.docx")
     assert "不是可读取的 Word（.docx）文件" in sam.get(f"/drafts/{draft['id']}").text
     assert _content(app, draft["id"])[0] == 1
+
+
+def test_a_paragraph_moved_in_word_to_another_section_is_shown_moved_with_its_source(app, drafted):
+    sam, draft = drafted
+    document = _exported(sam, draft)
+    items = [p for p in document.paragraphs if p.style.name == "二级标题"]
+    headings = [p for p in document.paragraphs if p.style.name == "一级标题"]
+    moved = items[-1]  # the last section's last item, moved under the first heading
+    headings[0]._p.addnext(moved._p)
+    _upload(sam, draft, _bytes(document))
+    number, _, content, _ = _content(app, draft["id"])
+    assert number == 2
+    first = content["sections"][0]
+    arrived = [s for s in first["sentences"] if s.get("moved")]
+    assert arrived and all(s["sources"] for s in arrived if s["kind"] != "new")
+    compare = sam.get(f"/drafts/{draft['id']}/compare").text
+    assert compare.count("从其他部分移来") == len(arrived)
+    chunk = next(s for s in arrived if s["sources"])["sources"][0]["chunk_id"]
+    assert chunk in {r["chunk_id"] for r in first["sources"]}
