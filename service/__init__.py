@@ -1,7 +1,7 @@
 """The plandraft web service: ``create_app()`` is the only way to get an app.
 
 Blueprints, one per area: ``auth`` (login), ``drafts`` (staff: request, stream, edit, versions,
-export), ``compare`` (editors: sentence-by-sentence sources, documents), ``search`` (editors: the
+export), ``proofing_pages`` (apply or dismiss a 校对 finding, upload an edited Word file), ``compare`` (editors: sentence-by-sentence sources, documents), ``search`` (editors: the
 corpus), ``admin`` (uploads,
 re-ingest, document metadata, families, statistics) and ``api`` (JSON under /api/).
 """
@@ -57,13 +57,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.jinja_env.autoescape = True
 
-    from service import admin, api, auth, compare, db, drafts, errors, filters, search
+    from service import admin, api, auth, compare, db, drafts, errors, filters, proofing_pages, search
 
     errors.register(app)
     auth.init_app(app)
     filters.register(app)
     app.register_blueprint(drafts.bp)
     app.register_blueprint(compare.bp)
+    app.register_blueprint(proofing_pages.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(search.bp)

@@ -1,11 +1,11 @@
-"""Editors' pages: every draft sentence beside its source passage; the source document itself."""
+"""Editors' pages: every draft sentence beside its source passage, each section's 校对 findings; the source document itself."""
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 from markupsafe import escape
 
-from service import corpus, history
+from service import corpus, history, proofing
 from service.auth import role_required
 from service.corpus import original_names
 from service.db import get_db
@@ -27,6 +27,9 @@ def compare(draft_id: str):
     totals = {k: sum(s["counts"][k] for s in sections) for k in ("verbatim", "adapted", "new")}
     labels = {k: sum(s["labels"][k] for s in sections) for k in CARRY_LABELS}
     base = next((s["base"] for s in sections if s["base"]), None)  # the plan this draft continues
+    for s in sections:
+        s["findings"] = proofing.of_section(v.content, s["index"])
+    title_findings = proofing.of_section(v.content, proofing.TITLE)
     return render_template(
         "compare/compare.html",
         record=record,
@@ -34,6 +37,8 @@ def compare(draft_id: str):
         content=v.content,
         sections=sections,
         warnings=all_warnings(sections),
+        title_findings=title_findings,
+        finding_total=len(title_findings) + sum(len(s["findings"]) for s in sections),
         totals=totals,
         labels=labels,
         base=base,

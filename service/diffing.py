@@ -137,6 +137,7 @@ def compare_sections(content: dict[str, Any]) -> list[dict[str, Any]]:
                     "kind_label": KIND_LABELS.get(s["kind"], s["kind"]),
                     "label": s.get("label", ""),
                     "edited": s.get("edited", False),
+                    "moved": s.get("moved", False),  # brought from another section (a Word file's edit)
                     "source_text": s.get("source_text", ""),
                     "diff": char_diff(s.get("source_text", ""), s["text"]) if s["kind"] != "verbatim" else escape(s["text"]),
                     "sources": sources,

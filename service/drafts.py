@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from drafting.outline import DEFAULT_ROLES
 from drafting.own import known_bodies
-from service import export, history
+from service import export, history, proofing
 from service.auth import require_draft_access, role_required
 from service.db import DraftRecord, DraftVersion, get_db
 from service.errors import ApiError
@@ -192,8 +192,15 @@ def editor_page(record: DraftRecord, current: DraftVersion, *, typed: dict | Non
     return render_template(
         "drafts/edit.html", record=record, version=current, content=content, versions=history.versions(get_db(), record),
         typed=typed, error=error, conflict=conflict, rows=rows, open_slots=history.open_slots(content),
-        signature=signature_of(content, history.made_on(record)),
+        signature=signature_of(content, history.made_on(record)), findings=editor_findings(content),
     )
+
+
+def editor_findings(content: dict) -> list[dict]:
+    """The version's 校对 findings the editor lists, title first, then section by section; an open
+    slot is left to the 待填 list, which already shows it."""
+    indices = [proofing.TITLE] + list(range(len(content["sections"])))
+    return [f for i in indices for f in proofing.of_section(content, i) if f["source"] != "slot"]
 
 
 def _section(content: dict, was: int | None) -> dict | None:

@@ -13,6 +13,7 @@ from ingest.model import KINDS, LEVELS, SECTION_ROLES
 from service.db import ROLE_NAMES
 from plandraft.settings import describe
 from service.diffing import KIND_LABELS, WARNING_LABELS
+from service.proofing import FINDING_LABELS
 from service.errors import page_message
 
 LEVEL_LABELS = {"乡镇": "乡镇", "街道": "街道", "县区": "县（区）", "市": "市", "省": "省", "界别专委": "界别 / 专委会", "unknown": "未识别"}
@@ -74,4 +75,5 @@ def register(app: Flask) -> None:
         SENTENCE_KIND_LABELS=KIND_LABELS,
         WARNING_LABELS=WARNING_LABELS,
         schedule_title=schedule_title,
+        FINDING_LABELS=FINDING_LABELS,
     )

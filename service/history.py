@@ -45,7 +45,7 @@ class Conflict(ApiError):
         self.base, self.latest, self.submitted, self.merged = base, latest, submitted, merged
 
 
-class _Superseded(Exception):
+class Superseded(Exception):
     """Raised under the draft's lock: the latest version is not the one the change was made on."""
 
 
@@ -70,9 +70,15 @@ def with_warnings(content: dict[str, Any]) -> dict[str, Any]:
 
 def create(db: Session, draft: Draft, owner: User, note: str = "生成") -> DraftRecord:
     """Store a freshly generated draft as version 1."""
-    record = DraftRecord(id=draft.id, owner_id=owner.id, title=draft.title[:MAX_TITLE], request=draft.request.to_dict())
+    return create_from(db, draft.id, content_of(draft), owner, note)
+
+
+def create_from(db: Session, draft_id: str, content: dict[str, Any], owner: User, note: str) -> DraftRecord:
+    """A new draft ``draft_id`` owned by ``owner`` whose version 1 is ``content`` (a generated
+    draft, or a Word file imported as a new draft)."""
+    record = DraftRecord(id=draft_id, owner_id=owner.id, title=content["title"][:MAX_TITLE], request=content["request"])
     db.add(record)
-    db.add(DraftVersion(draft=record, number=1, author_id=owner.id, note=note, content=with_findings(content_of(draft))))
+    db.add(DraftVersion(draft=record, number=1, author_id=owner.id, note=note, content=with_findings(content)))
     db.commit()
     return record
 
@@ -102,7 +108,7 @@ def add_version(db: Session, record: DraftRecord, content: dict[str, Any], autho
 
     The draft is locked first (SQLite: BEGIN IMMEDIATE; others: SELECT … FOR UPDATE), so two
     people saving at once get consecutive numbers instead of a clash.  With ``on_top_of``, the
-    version is only written while that is still the latest (else ``_Superseded``): the check
+    version is only written while that is still the latest (else ``Superseded``): the check
     and the write are one transaction, so two saves on one base cannot both pass it.  Every
     version is 校对-checked here (``service.proofing``: ``content["findings"]``), before the lock.
     """
@@ -113,7 +119,7 @@ def add_version(db: Session, record: DraftRecord, content: dict[str, Any], autho
             _lock_draft(db, record.id)
             newest = db.scalar(select(func.max(DraftVersion.number)).where(DraftVersion.draft_id == record.id)) or 0
             if on_top_of is not None and newest != on_top_of:
-                raise _Superseded()
+                raise Superseded()
             row = DraftVersion(draft_id=record.id, number=newest + 1, author_id=author.id, note=note[:200], content=content)
             db.add(row)
             record.title = content["title"][:MAX_TITLE]
@@ -170,7 +176,7 @@ def edit(
             raise _conflict(record, base_version, current, title, texts, schedule, **shape)
         try:
             return add_version(db, record, content, author, f"{label}：{note}" if note else label, on_top_of=current.number)
-        except _Superseded:
+        except Superseded:
             if base is not None:
                 raise _conflict(record, base_version, latest(db, record), title, texts, schedule, **shape) from None
     raise ApiError("sections: 草稿正被频繁修改，请稍后再试 (the draft kept changing; try again)", 503)
@@ -222,7 +228,7 @@ def restore(db: Session, record: DraftRecord, number: int, author: User, base: i
             raise _restore_conflict(record, seen, current, old)
         try:
             return add_version(db, record, copy.deepcopy(old.content), author, f"恢复第{number}版", on_top_of=current.number)
-        except _Superseded:
+        except Superseded:
             if base is not None:
                 raise _restore_conflict(record, seen, latest(db, record), old) from None
     raise ApiError("version: 草稿正被频繁修改，请稍后再试 (the draft kept changing; try again)", 503)

@@ -16,6 +16,11 @@ from proofread import CheckContext, check_text
 from service.db import utcnow
 
 TITLE = -1  # the section_index of a finding in the title
+# What the editor and the compare view call each kind of finding (proofread.Finding.kind).
+FINDING_LABELS = {
+    "typo": "错别字", "usage": "规范用语", "outdated": "时效提法", "level_word": "层级用语", "other_body": "他方名称",
+    "placeholder": "待填", "number": "数字核实", "punctuation": "标点", "layout": "版式",
+}
 
 
 def section_context(request: dict[str, Any], section: dict[str, Any] | None) -> CheckContext:
@@ -79,3 +84,35 @@ def _key(finding: dict[str, Any]) -> tuple[str, str, int]:
 def check_context(year: int | None, level: str | None, org_name: str | None) -> CheckContext:
     """The context of text sent to ``POST /api/check``: no sources, so no figures are judged."""
     return CheckContext(year=year, level=level, org_name=org_name)
+
+
+def of_section(content: dict[str, Any], section_index: int) -> list[dict[str, Any]]:
+    """The findings of one section (``TITLE`` for the title), in text order; a version stored
+    before the checker ran is checked now."""
+    found = content["findings"] if "findings" in content else findings_of(content)
+    return sorted((f for f in found if f["section_index"] == section_index), key=lambda f: (f["start"], f["end"]))
+
+
+def find(content: dict[str, Any], asked: dict[str, Any]) -> dict[str, Any] | None:
+    """The finding of ``content`` that ``asked`` (kind, text, section_index, start) names."""
+    for f in of_section(content, asked["section_index"]):
+        if (f["kind"], f["text"], f["start"]) == (asked["kind"], asked["text"], asked["start"]):
+            return f
+    return None
+
+
+def fixed_text(content: dict[str, Any], finding: dict[str, Any]) -> str:
+    """The text of the finding's section (or the title) with its ``fix`` in place of the span.
+
+    Raises ``ValueError`` (in Chinese) when the span no longer holds the finding's text."""
+    index = finding["section_index"]
+    sections = content["sections"]
+    if index != TITLE and not 0 <= index < len(sections):
+        raise ValueError("这条校对提示所在的部分已不存在，请刷新页面")
+    text = content["title"] if index == TITLE else sections[index]["text"]
+    start, end = finding["start"], finding["end"]
+    if finding.get("fix") is None:
+        raise ValueError("这条校对提示没有确定的改法，请在正文中修改")
+    if text[start:end] != finding["text"]:
+        raise ValueError(f"原文此处已不是“{finding['text']}”（草稿已被修改），未改动；请刷新页面后再看")
+    return text[:start] + finding["fix"] + text[end:]

@@ -91,25 +91,31 @@ def revise_section(section: dict[str, Any], new_text: str) -> dict[str, Any]:
                 group.append(pieces[j])
         j += 1
         if i is None:
-            sentences.append(_new_sentence(group[0], carried))
+            sentences.append(new_sentence(group[0], carried))
             continue
         n = owner[i]
         new_index_of.setdefault(n, len(sentences))
-        sentences.append(_continued(old[n], "".join(group)))
+        sentences.append(continued_sentence(old[n], "".join(group)))
     revised["sentences"] = sentences
-    warnings = []
-    for w in revised["warnings"]:
-        if w["kind"] in _TEXT_BOUND and w.get("text") and w["text"] not in new_text:
-            continue
-        if w.get("sentence") is not None:
-            w["sentence"] = new_index_of.get(w["sentence"])
-        warnings.append(w)
-    revised["warnings"] = warnings
+    revised["warnings"] = kept_warnings(revised["warnings"], new_text, new_index_of)
     revised["edited"] = True
     return revised
 
 
-def _continued(before: dict[str, Any], text: str) -> dict[str, Any]:
+def kept_warnings(warnings: list[dict[str, Any]], new_text: str, new_index_of: dict[int, int]) -> list[dict[str, Any]]:
+    """The warnings that still apply to ``new_text``, each pointing at its sentence's new index
+    (``new_index_of``: old index → new; a sentence gone leaves its warning on the section)."""
+    kept = []
+    for w in warnings:
+        if w["kind"] in _TEXT_BOUND and w.get("text") and w["text"] not in new_text:
+            continue
+        if w.get("sentence") is not None:
+            w["sentence"] = new_index_of.get(w["sentence"])
+        kept.append(w)
+    return kept
+
+
+def continued_sentence(before: dict[str, Any], text: str) -> dict[str, Any]:
     """The stored sentence ``before``, now reading ``text``."""
     sentence = copy.deepcopy(before)
     if text == before["text"]:
@@ -123,7 +129,7 @@ def _continued(before: dict[str, Any], text: str) -> dict[str, Any]:
     return sentence
 
 
-def _new_sentence(text: str, carried: bool) -> dict[str, Any]:
+def new_sentence(text: str, carried: bool) -> dict[str, Any]:
     sentence = {"text": text, "kind": "new", "sources": [], "source_text": "", "edited": True}
     if carried:
         sentence["label"] = "新增"
@@ -244,5 +250,5 @@ def new_section(title: str, text: str, carried: bool = False) -> dict[str, Any]:
     text = normalise_text(text)
     return {
         "role": "other", "title": title, "text": text, "mode": "manual", "base": None, "edited": True,
-        "sentences": [_new_sentence(piece, carried) for piece in split_sentences(text)], "sources": [], "warnings": [],
+        "sentences": [new_sentence(piece, carried) for piece in split_sentences(text)], "sources": [], "warnings": [],
     }

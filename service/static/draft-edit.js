@@ -155,5 +155,6 @@
   });
   form.querySelectorAll("textarea.mine-text, textarea.theirs-text").forEach(grow);
 
-  window.PlanDraft = {form: form, sections: sections, textOf: textOf, snapshot: snapshot, apply: apply, changed: changed, grow: grow};
+  window.PlanDraft = {form: form, sections: sections, textOf: textOf, snapshot: snapshot, apply: apply, changed: changed, grow: grow,
+    isDirty: function () { return dirty; }, forget: function () { dirty = false; }};
 })();

@@ -2,6 +2,7 @@
 // textarea, so the textarea and its save path stay as they are), listed with "填写" (one input
 // fills the same slot everywhere in the draft) and "下一处" (the next slot selected in its
 // textarea); the count "n 处待填" follows every edit.  Warnings select the sentence they concern.
+// The mirror also underlines the 校对 findings draft-findings.js gives it (P.findingsOf).
 (function () {
   "use strict";
   var P = window.PlanDraft;
@@ -28,16 +29,26 @@
     COPIED.forEach(function (k) { box.style[k] = style[k]; });
     box.style.height = area.style.height;
     box.textContent = "";
-    var text = area.value, last = 0, m;
+    var text = area.value, last = 0, m, spans = [];
     SLOT.lastIndex = 0;
-    while ((m = SLOT.exec(text)) !== null) {
-      box.appendChild(document.createTextNode(text.slice(last, m.index)));
+    while ((m = SLOT.exec(text)) !== null) spans.push({start: m.index, end: m.index + m[0].length, className: "slot-mark"});
+    // 校对 findings (draft-findings.js) are underlined in the same mirror; a slot keeps its own mark.
+    var found = P.findingsOf ? P.findingsOf(area) : [];
+    found.forEach(function (f) {
+      var clash = spans.some(function (s) { return f.start < s.end && s.start < f.end; });
+      if (!clash) spans.push({start: f.start, end: f.end, className: "finding-mark finding-" + f.kind, finding: f});
+    });
+    spans.sort(function (a, b) { return a.start - b.start; });
+    spans.forEach(function (s) {
+      if (s.start < last) return;  // two findings over the same words: the first one shows
+      box.appendChild(document.createTextNode(text.slice(last, s.start)));
       var mark = document.createElement("mark");
-      mark.className = "slot-mark";
-      mark.textContent = m[0];
+      mark.className = s.className;
+      mark.textContent = text.slice(s.start, s.end);
+      if (s.finding) mark.findingData = s.finding;
       box.appendChild(mark);
-      last = m.index + m[0].length;
-    }
+      last = s.end;
+    });
     box.appendChild(document.createTextNode(text.slice(last) + "\n"));
   }
 
