@@ -9,6 +9,9 @@ import pytest
 
 from service import jobs
 
+# Drafts, versions, conflicts and jobs live in the service's database: these run on PostgreSQL too.
+pytestmark = pytest.mark.sqlite_and_postgres
+
 
 @pytest.fixture
 def as_user(app, tokens, h):
