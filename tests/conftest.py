@@ -89,9 +89,9 @@ def hashing_store(tmp_path):
 
 @pytest.fixture(scope="session")
 def postgres():
-    """A throwaway PostgreSQL cluster for the session (tests/postgres_support.py), stopped and
+    """A throwaway PostgreSQL cluster for the session (tests/server_support.py), stopped and
     removed at the end.  CI must have it (`make postgres-deps`); elsewhere the tests skip without it."""
-    from postgres_support import Cluster, postgres_bin
+    from server_support import Cluster, postgres_bin
 
     bindir = postgres_bin()
     if bindir is None:
