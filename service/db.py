@@ -268,6 +268,17 @@ def _add_new_columns(engine: Engine) -> None:
                 raise
 
 
+def lock_for_writing(session: Session, name: str) -> None:
+    """Take a write lock for the rest of ``session``'s transaction, named ``name``, so that a check
+    and the write it allows cannot interleave with another worker's (the caller has committed or
+    not yet begun).  SQLite: BEGIN IMMEDIATE (the database's one write lock); PostgreSQL: an
+    advisory lock on the name, released at commit or rollback."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("BEGIN IMMEDIATE"))
+    else:
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
+
+
 def get_engine() -> Engine:
     """The app's engine, created on first use and disposed when the app is garbage-collected."""
     app = current_app._get_current_object()
