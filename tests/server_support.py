@@ -112,7 +112,7 @@ def chroma_cli() -> str | None:
 
 
 def wait_for(url: str, seconds: float, proc: subprocess.Popen | None = None, what: str = "server") -> None:
-    """Until ``url`` answers 200 (any status but a refused connection would do for some; this wants 200)."""
+    """Wait until ``url`` answers 200 (raises when ``proc`` exits first or ``seconds`` pass)."""
     deadline = time.monotonic() + seconds
     while True:
         if proc is not None and proc.poll() is not None:
