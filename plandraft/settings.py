@@ -104,7 +104,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LLM_API_KEY", "not-needed", "API key for a hosted LLM endpoint."),
     Setting("LLM_TIMEOUT", 60.0, "Seconds one LLM call may take before the section falls back to its extractive text.", minimum=0.1, maximum=3600),
     Setting("LLM_MAX_TOKENS", 240, "Most tokens the LLM may write for one section (fewer when its material is short: about 0.75 per character of it).", minimum=1, maximum=32768),
-    Setting("DATABASE_URL", "", "SQLAlchemy URL for users, drafts and versions; empty means a SQLite file `plandraft.sqlite` in the data directory.", form=_DATABASE_URL),
+    Setting("DATABASE_URL", "", "SQLAlchemy URL for users, drafts, versions and ingest jobs; empty means a SQLite file `plandraft.sqlite` in the data directory; `postgresql://user@host/db` (psycopg 3) for several workers (docs/deploy.md).", form=_DATABASE_URL),
     Setting("SECRET_KEY", "", "Key that signs sessions and CSRF tokens; empty means a random key kept in the data directory."),
     Setting("UPLOAD_MAX_MB", 20, "Largest upload the admin page accepts, in megabytes.", minimum=1, maximum=1024),
     Setting("COOKIE_SECURE", False, "Send the session and remember-me cookies only over HTTPS: set it when the service is behind TLS."),

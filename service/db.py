@@ -6,6 +6,7 @@ through ``open_session(settings)``.
 """
 from __future__ import annotations
 
+import re
 import weakref
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -26,7 +27,7 @@ from sqlalchemy import (
     inspect,
     text,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
 
@@ -202,8 +203,18 @@ def database_url(values: Mapping[str, Any]) -> str:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine with the tables created; SQLite gets WAL and a busy timeout for several workers."""
-    engine = create_engine(url)
+    """An engine with the tables created; SQLite gets WAL and a busy timeout for several workers.
+
+    ``postgresql://`` URLs are served by psycopg 3 (SQLAlchemy would reach for psycopg2, which
+    plandraft does not install)."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() == "postgresql":
+        # pre_ping: a managed server's failover or restart leaves pooled connections dead.
+        engine = create_engine(parsed, pool_pre_ping=True)
+    else:
+        engine = create_engine(parsed)
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
@@ -217,8 +228,11 @@ def make_engine(url: str) -> Engine:
 
         if engine.url.database not in (None, "", ":memory:"):
             Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)
-    Base.metadata.create_all(engine)
-    _add_new_columns(engine)
+    if engine.dialect.name == "postgresql":
+        _create_schema_locked(engine)
+    else:
+        Base.metadata.create_all(engine)
+        _add_new_columns(engine)
     return engine
 
 
@@ -227,6 +241,33 @@ def make_engine(url: str) -> Engine:
 # version gets them here, with its rows kept.
 _ADDED_COLUMNS = [("ingest_jobs", "runner", "VARCHAR(300) NOT NULL DEFAULT ''"), ("drafts", "deleted_at", "DATETIME")]
 
+# SQLite's names for types PostgreSQL spells otherwise, so one _ADDED_COLUMNS entry serves both.
+_POSTGRES_TYPES = {"DATETIME": "TIMESTAMP WITHOUT TIME ZONE", "BLOB": "BYTEA"}
+# Any fixed number: the key of the advisory lock under which one process at a time sets up the schema.
+_SCHEMA_LOCK = 715_015
+
+
+def column_spec(dialect: str, spec: str) -> str:
+    """An _ADDED_COLUMNS type and default as ``dialect`` spells it."""
+    if dialect != "postgresql":
+        return spec
+    return re.sub(r"\b(" + "|".join(_POSTGRES_TYPES) + r")\b", lambda m: _POSTGRES_TYPES[m.group(1).upper()], spec, flags=re.IGNORECASE)
+
+
+def _create_schema_locked(engine: Engine) -> None:
+    """PostgreSQL: tables and added columns in one transaction, under an advisory lock.
+
+    Several gunicorn workers start at the same moment; without the lock two of them run
+    CREATE TABLE together and one fails on the catalog's unique index (DDL is transactional
+    there, so the lock makes the second see the first's tables instead)."""
+    with engine.begin() as conn:
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
+        Base.metadata.create_all(conn)
+        inspector = inspect(conn)
+        for table, column, spec in _ADDED_COLUMNS:
+            if column not in {c["name"] for c in inspector.get_columns(table)}:
+                conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {column_spec('postgresql', spec)}"))
+
 
 def _add_new_columns(engine: Engine) -> None:
     for table, column, spec in _ADDED_COLUMNS:
@@ -234,11 +275,22 @@ def _add_new_columns(engine: Engine) -> None:
             continue
         try:
             with engine.begin() as conn:
-                conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {spec}"))
+                conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {column_spec(engine.dialect.name, spec)}"))
         except OperationalError:
             # Another worker starting at the same moment added it first.
             if column not in {c["name"] for c in inspect(engine).get_columns(table)}:
                 raise
+
+
+def lock_for_writing(session: Session, name: str) -> None:
+    """Take a write lock for the rest of ``session``'s transaction, named ``name``, so that a check
+    and the write it allows cannot interleave with another worker's (the caller has committed or
+    not yet begun).  SQLite: BEGIN IMMEDIATE (the database's one write lock); PostgreSQL: an
+    advisory lock on the name, released at commit or rollback."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("BEGIN IMMEDIATE"))
+    else:
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
 
 
 def get_engine() -> Engine:

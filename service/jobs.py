@@ -15,11 +15,14 @@ from sqlalchemy.orm import Session
 from ingest.loaders.common import reason_zh
 from ingest.pipeline import ingest_paths
 from service.corpus import is_upload, original_names, uploads_dir
-from service.db import IngestJob, Upload, User, session_scope, utcnow
+from service.db import IngestJob, Upload, User, lock_for_writing, session_scope, utcnow
 from service.errors import ApiError
 from service.resources import get_store
 
 _THREADS = "plandraft.ingest_threads"
+# Every job thread of this process, whichever app started it: a job's runner names a process
+# ("host:pid"), so whether it still runs is a question about the process, not about one app.
+_PROCESS_THREADS: dict[str, threading.Thread] = {}
 
 
 def running(app: Flask) -> bool:
@@ -27,7 +30,7 @@ def running(app: Flask) -> bool:
 
 
 def start(db: Session, user: User, paths: list[Path], kind: str, refused: list[dict] | None = None) -> IngestJob:
-    """Record a job and start its thread; one ingest at a time per process.
+    """Record a job and start its thread; one ingest at a time across every worker of the database.
 
     ``refused``: files of the upload that were not kept (``{"source_name", "error"}``), reported
     with the job's own errors."""
@@ -35,15 +38,40 @@ def start(db: Session, user: User, paths: list[Path], kind: str, refused: list[d
     with app.extensions.setdefault("plandraft.ingest_lock", threading.Lock()):
         if running(app):
             raise ApiError("已有入库任务正在运行，请稍后再试 (an ingest is already running)", 409)
+        # Another worker's job: the check and the new row are one transaction under the database's
+        # write lock, so two workers asked at once cannot both find none.
+        db.commit()
+        lock_for_writing(db, "ingest_jobs")
+        if _active_elsewhere(db):
+            db.rollback()
+            raise ApiError("已有入库任务正在运行，请稍后再试 (an ingest is already running)", 409)
         job = IngestJob(id=uuid.uuid4().hex[:16], kind=kind, status="queued", total=len(paths), created_by=user.id, runner=_this_process(),
                         report={"refused": list(refused or [])})
         thread = threading.Thread(target=_run, args=(app, job.id, [str(p) for p in paths], list(refused or [])), name=f"ingest-{job.id}", daemon=True)
         # Known before the job row is visible, so ``settle`` never takes it for an orphan.
         app.extensions.setdefault(_THREADS, {})[job.id] = thread
+        _PROCESS_THREADS[job.id] = thread
         db.add(job)
         db.commit()
         thread.start()
     return job
+
+
+def _active_elsewhere(db: Session) -> bool:
+    """Whether a job is queued or running in a live process; jobs of dead processes are marked failed."""
+    active = False
+    for job in db.scalars(select(IngestJob).where(IngestJob.status.in_(("queued", "running")))):
+        if _runner_alive(job):
+            active = True
+        else:
+            _mark_orphaned(job)
+    return active
+
+
+def _mark_orphaned(job: IngestJob) -> None:
+    job.status = "failed"
+    job.error = f"运行入库任务的进程已结束，任务未完成，请重新入库 (the process running it, {job.runner}, ended)"
+    job.finished_at = utcnow()
 
 
 def job_or_404(db: Session, job_id: str) -> IngestJob:
@@ -59,9 +87,7 @@ def settle(db: Session, job: IngestJob) -> IngestJob:
     gone (killed, restarted): otherwise an admin would watch it "running" for ever."""
     db.refresh(job)  # the worker thread writes through its own session
     if job.status in ("queued", "running") and not _runner_alive(job):
-        job.status = "failed"
-        job.error = f"运行入库任务的进程已结束，任务未完成，请重新入库 (the process running it, {job.runner}, ended)"
-        job.finished_at = utcnow()
+        _mark_orphaned(job)
         db.commit()
     return job
 
@@ -75,7 +101,7 @@ def _runner_alive(job: IngestJob) -> bool:
     if host != socket.gethostname() or not pid.isdigit():
         return True  # another machine's (or an unrecorded) runner: nothing to tell from here
     if int(pid) == os.getpid():
-        thread = current_app.extensions.get(_THREADS, {}).get(job.id)
+        thread = _PROCESS_THREADS.get(job.id)
         return thread is not None and (thread.ident is None or thread.is_alive())  # not started yet, or running
     try:
         os.kill(int(pid), 0)

@@ -87,6 +87,22 @@ def hashing_store(tmp_path):
     store.close()
 
 
+@pytest.fixture(scope="session")
+def postgres():
+    """A throwaway PostgreSQL cluster for the session (tests/server_support.py), stopped and
+    removed at the end.  CI must have it (`make postgres-deps`); elsewhere the tests skip without it."""
+    from server_support import Cluster, postgres_bin
+
+    bindir = postgres_bin()
+    if bindir is None:
+        if os.environ.get("CI"):
+            pytest.fail("Debian's PostgreSQL is not installed: `make postgres-deps` installs it")
+        pytest.skip("Debian's PostgreSQL is not installed (`make postgres-deps`)")
+    cluster = Cluster(bindir).start()
+    yield cluster
+    cluster.stop()
+
+
 OWN_PLANS = ROOT / "tests" / "data" / "own_plans"
 
 

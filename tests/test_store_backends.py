@@ -1,17 +1,9 @@
 """CorpusStore against the real backends: a `chroma run` server on loopback, and the real embedding model."""
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
-
 import pytest
 
+import server_support
 from store_support import CONSULT, SERVE, STUDY, SUPERVISE, VACCINE, chroma_ids, make_source, replace
 from vectorstore.embedder import HashingEmbedder
 from vectorstore.store import CorpusStore
@@ -20,54 +12,13 @@ from vectorstore.store import CorpusStore
 # -- a real Chroma server ------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _chroma_cli() -> str:
-    beside = Path(sys.executable).parent / "chroma"
-    if beside.exists():
-        return str(beside)
-    found = shutil.which("chroma")
-    if not found:
-        pytest.skip("the chroma CLI (installed by the chromadb package) is not on this machine")
-    return found
-
-
 @pytest.fixture
 def chroma_server(tmp_path):
-    port = _free_port()
-    log = open(tmp_path / "chroma.log", "wb")
-    proc = subprocess.Popen(
-        [_chroma_cli(), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"chroma run exited with {proc.returncode}: {(tmp_path / 'chroma.log').read_text()}")
-            try:
-                with urllib.request.urlopen(url + "/api/v2/heartbeat", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("chroma run did not answer its heartbeat within 60 s")
-            time.sleep(0.2)
+    """A `chroma run` server on a free loopback port (tests/server_support.py); its URL."""
+    if server_support.chroma_cli() is None:
+        pytest.skip("the chroma CLI (installed by the chromadb package) is not on this machine")
+    with server_support.chroma(tmp_path / "server") as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 @pytest.mark.server

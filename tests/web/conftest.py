@@ -83,7 +83,9 @@ def make_app(data_dir: Path, **config):
         }
     )
     seeded = Path(data_dir) / "test_tokens.json"
-    if seeded.exists() and "DATABASE_URL" not in config:
+    if app.config.get("TEST_TOKENS"):
+        tokens = app.config["TEST_TOKENS"]  # a database copied from a seeded one (postgres_seed)
+    elif seeded.exists() and "DATABASE_URL" not in config:
         tokens = json.loads(seeded.read_text())
     else:
         tokens = {}
@@ -101,11 +103,41 @@ def make_app(data_dir: Path, **config):
     return app
 
 
+def pytest_generate_tests(metafunc):
+    """A module marked ``sqlite_and_postgres`` runs each test that takes ``app`` twice: on the
+    default SQLite file and on PostgreSQL (the same tests, not a copy)."""
+    if "database" in metafunc.fixturenames and metafunc.definition.get_closest_marker("sqlite_and_postgres"):
+        metafunc.parametrize("database", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+
+
 @pytest.fixture
-def app(corpus_dir, tmp_path):
+def database(request) -> str:
+    """Which database the app keeps users, drafts, versions and jobs in: "sqlite" or "postgres"."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def postgres_seed(postgres, tmp_path_factory):
+    """A PostgreSQL database with the test users and their tokens, made once; tests get copies."""
+    from service import close
+
+    name = postgres.create()
+    seeded = make_app(tmp_path_factory.mktemp("pg-seed") / "data", DATABASE_URL=postgres.url(name))
+    tokens = seeded.config["TEST_TOKENS"]
+    close(seeded)  # a template database may have no open connection
+    return name, tokens
+
+
+@pytest.fixture
+def app(corpus_dir, tmp_path, database, request):
     data_dir = tmp_path / "data"
     shutil.copytree(corpus_dir, data_dir)
-    app = make_app(data_dir)
+    config = {}
+    if database == "postgres":
+        cluster = request.getfixturevalue("postgres")
+        template, tokens = request.getfixturevalue("postgres_seed")
+        config = {"DATABASE_URL": cluster.url(cluster.create(template)), "TEST_TOKENS": tokens}
+    app = make_app(data_dir, **config)
     yield app
     from service import close
 

@@ -9,6 +9,9 @@ import pytest
 
 from service import jobs
 
+# Drafts, versions, conflicts and jobs live in the service's database: these run on PostgreSQL too.
+pytestmark = pytest.mark.sqlite_and_postgres
+
 
 @pytest.fixture
 def as_user(app, tokens, h):
@@ -188,6 +191,35 @@ def test_one_ingest_at_a_time(app, as_user, monkeypatch):
     running = admin.get(first["url"]).get_json()["job"]
     assert running["status"] in ("queued", "running")
     gate.set()
+    wait_for_job(app, admin, first)
+
+
+def test_one_ingest_at_a_time_across_workers(app, as_user, tokens, h, monkeypatch):
+    """A second app on the same database stands for another gunicorn worker: while the first runs
+    an ingest, the second refuses to start one (the job table is the shared truth, read under the
+    database's write lock), and says so in the one error shape."""
+    import threading
+
+    from service import close
+
+    gate = threading.Event()
+    real = jobs.ingest_paths
+
+    def slow(*a, **kw):
+        gate.wait(10)
+        return real(*a, **kw)
+
+    monkeypatch.setattr(jobs, "ingest_paths", slow)
+    other = h.make_app(app.config["DATA_DIR"], DATABASE_URL=app.config["DATABASE_URL"], TEST_TOKENS=tokens)
+    try:
+        admin = as_user("ada")
+        first = admin.post("/api/ingest", json={"reingest": True}).get_json()
+        refused = other.test_client().post("/api/ingest", json={"reingest": True}, headers=h.bearer(tokens["ada"]))
+        assert refused.status_code == 409, refused.get_json()
+        assert refused.get_json()["ok"] is False and "ingest is already running" in refused.get_json()["error"]
+    finally:
+        gate.set()
+        close(other)
     wait_for_job(app, admin, first)
 
 

@@ -9,6 +9,9 @@ import pytest
 
 from drafting.model import SENTENCE_KINDS, WARNING_KINDS
 
+# Drafts, versions, conflicts and jobs live in the service's database: these run on PostgreSQL too.
+pytestmark = pytest.mark.sqlite_and_postgres
+
 
 @pytest.fixture
 def api(app, tokens, h):

@@ -15,6 +15,9 @@ import pytest
 from service import answers
 from test_pages import assert_no_inline_code  # sibling test module (pytest puts tests/web on the path)
 
+# Drafts, versions, conflicts and jobs live in the service's database: these run on PostgreSQL too.
+pytestmark = pytest.mark.sqlite_and_postgres
+
 
 @pytest.fixture
 def drafted(login, draft_request):
