@@ -13,7 +13,7 @@ import copy
 import difflib
 import re
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 from drafting.compose import MIN_SIMILARITY, number_section
 from ingest.textkit import PAREN_NUMBER_OR_DIGITS, SECTION_NUMBER, SENTENCE_END
@@ -80,22 +80,13 @@ def revise_section(section: dict[str, Any], new_text: str) -> dict[str, Any]:
     carried = any(s.get("label") for s in old)  # carried forward from our own plan (drafting.carry)
     sentences: list[dict[str, Any]] = []
     new_index_of: dict[int, int] = {}
-    j = 0
-    while j < len(pieces):
-        i = matches[j][0]
-        group = [pieces[j]]
-        if i is not None:
-            # The following pieces that continue the same stored sentence, in order.
-            while j + 1 < len(pieces) and matches[j + 1][0] == i + 1 and owner[i + 1] == owner[i]:
-                j, i = j + 1, i + 1
-                group.append(pieces[j])
-        j += 1
+    for i, text in matched_groups(pieces, matches, owner):
         if i is None:
-            sentences.append(new_sentence(group[0], carried))
+            sentences.append(new_sentence(text, carried))
             continue
         n = owner[i]
         new_index_of.setdefault(n, len(sentences))
-        sentences.append(continued_sentence(old[n], "".join(group)))
+        sentences.append(continued_sentence(old[n], text))
     revised["sentences"] = sentences
     revised["warnings"] = kept_warnings(revised["warnings"], new_text, new_index_of)
     revised["edited"] = True
@@ -113,6 +104,24 @@ def kept_warnings(warnings: list[dict[str, Any]], new_text: str, new_index_of: d
             w["sentence"] = new_index_of.get(w["sentence"])
         kept.append(w)
     return kept
+
+
+def matched_groups(pieces: list[str], matches: list[tuple[int | None, float]], owner: list) -> Iterator[tuple[int | None, str]]:
+    """(the old piece a group ends at, or None for a new piece; the group's text), in order.
+
+    A stored sentence may be cut into several pieces (a composed item's title and body); the
+    new pieces that continue one, in order, are joined back into it.  ``owner[i]`` says which
+    stored sentence old piece ``i`` belongs to."""
+    j = 0
+    while j < len(pieces):
+        i = matches[j][0]
+        group = [pieces[j]]
+        if i is not None:
+            while j + 1 < len(pieces) and matches[j + 1][0] == i + 1 and owner[i + 1] == owner[i]:
+                j, i = j + 1, i + 1
+                group.append(pieces[j])
+        j += 1
+        yield i, "".join(group)
 
 
 def continued_sentence(before: dict[str, Any], text: str) -> dict[str, Any]:

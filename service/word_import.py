@@ -19,7 +19,9 @@ from typing import Any
 from ingest.textkit import SECTION_NUMBER
 from proofread.docx_text import DocxError, DocxText, read_docx
 from service.history import with_warnings
-from service.revise import align, continued_sentence, kept_warnings, new_section, new_sentence, normalise_text, split_sentences
+from service.revise import (
+    align, continued_sentence, kept_warnings, matched_groups, new_section, new_sentence, normalise_text, split_sentences,
+)
 from service.signature import parse_date
 
 _NUMBER = re.compile(rf"^\s*{SECTION_NUMBER}\s*")
@@ -163,22 +165,13 @@ def _section(title, text, pieces, matches, was, old_sections, owner, carried) ->
     refs = {r["chunk_id"]: r for r in section["sources"]}
     sentences: list[dict[str, Any]] = []
     new_index_of: dict[int, int] = {}
-    j = 0
-    while j < len(pieces):
-        i = matches[j][0]
-        group = [pieces[j]]
-        if i is not None:
-            # The following pieces that continue the same stored sentence, in order.
-            while j + 1 < len(pieces) and matches[j + 1][0] == i + 1 and owner[i + 1] == owner[i]:
-                j, i = j + 1, i + 1
-                group.append(pieces[j])
-        j += 1
+    for i, text in matched_groups(pieces, matches, owner):
         if i is None:
-            sentences.append(new_sentence(group[0], carried))
+            sentences.append(new_sentence(text, carried))
             continue
         si, n = owner[i]
         before = old_sections[si]["sentences"][n]
-        sentence = continued_sentence(before, "".join(group))
+        sentence = continued_sentence(before, text)
         if si != was:
             sentence["moved"] = True
             # The compare view finds a sentence's passages among its section's sources.
