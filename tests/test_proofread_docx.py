@@ -134,3 +134,19 @@ def test_a_heading_typed_into_a_body_paragraph_of_our_export_is_read_as_a_headin
     document.save(buf)
     kinds = [(p.kind, p.style) for p in read_docx(buf.getvalue()).paragraphs if p.kind != "empty"]
     assert kinds == [("title", "标题"), ("heading1", "一级标题"), ("body", "正文"), ("heading1", "正文")]
+
+
+def test_plandraft_check_reports_each_planted_layout_fault(tmp_path):
+    """The command staff and scripts run names every planted fault, each once, with its clause."""
+    import json
+
+    from click.testing import CliRunner
+
+    from plandraft.cli import main
+
+    path = tmp_path / "排版有误.docx"
+    path.write_bytes(_misformatted())
+    result = CliRunner().invoke(main, ["check", str(path), "--json"])
+    assert result.exit_code == 1, result.output
+    layout = [f["source"] for f in json.loads(result.stdout)["findings"] if f["kind"] == "layout"]
+    assert sorted(layout) == sorted(rule_source(r) for r in PLANTED)
