@@ -234,7 +234,8 @@ class Embedder:
 
     def count_tokens(self, text: str) -> int:
         """Tokens the model would see for ``text``, special tokens included, before any cut."""
-        return len(self._tokenizer_of()(text, add_special_tokens=True, truncation=False)["input_ids"])
+        # verbose=False: counting a text over the limit is the point, not a mistake to warn of.
+        return len(self._tokenizer_of()(text, add_special_tokens=True, truncation=False, verbose=False)["input_ids"])
 
     def token_limit(self) -> TokenLimit:
         """What ingest needs to cut chunks the model reads whole (the tokenizer only, no model)."""
