@@ -98,7 +98,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("EMBEDDING_BATCH", 32, "How many chunks are embedded in one call.", minimum=1, maximum=4096),
     Setting("EMBEDDING_THREADS", 1, "Torch threads for the embedder (1 measured fastest on this 2-core machine under load).", minimum=1, maximum=256),
     Setting("MAX_FILE_MB", 20, "Largest file ingest accepts, in megabytes; larger files are refused with an error.", minimum=1, maximum=1024),
-    Setting("CHUNK_MAX_CHARS", 600, "A section longer than this is cut into several chunks at sentence ends.", minimum=100, maximum=100000),
+    Setting("CHUNK_MAX_CHARS", 600, "A section longer than this, or than the embedding model reads whole (its token limit), is cut into several chunks at sentence ends.", minimum=100, maximum=100000),
     Setting("DUP_THRESHOLD", 0.7, "Jaccard similarity (estimated by MinHash over character 3-grams) above which two chunks or documents form a near-duplicate family.", minimum=0, maximum=1),
     Setting("LLM_BASE_URL", "http://127.0.0.1:8088/v1", "OpenAI-compatible chat endpoint for LLM mode (the local llama.cpp server by default; vLLM, Ollama or a hosted Qwen/DeepSeek work the same way).", form=_URL),
     Setting("LLM_MODEL", "qwen2.5-coder-1.5b-instruct", "Model name sent to the LLM endpoint.", required=True),
