@@ -103,6 +103,7 @@ def main() -> None:
     ap.add_argument("--no-retrieval", action="store_true")
     ap.add_argument("--retrieval", default="", help="comma-separated variants to build a store for, e.g. "
                     "'torch fp32,onnx int8' (default: all; a variant left out shows — in the retrieval table)")
+    ap.add_argument("--skip-before", action="store_true", help="build no store with the chunks as before the token limit")
     ap.add_argument("--write", action="store_true", help="put the report in docs/benchmarks.md")
     args = ap.parse_args()
 
@@ -156,7 +157,7 @@ def main() -> None:
         results[name] = (r1, figures)
         rows.append((name, e.name, s1, r1, s2, r2, float(cos.min()), float(cos.mean()), same, overlap, figures))
         print(name, "done", flush=True)
-    before = None if args.no_retrieval else retrieval(make(args.model, "torch", "fp32", 2, cache), sets, tmp / "store-before", None)
+    before = None if args.no_retrieval or args.skip_before else retrieval(make(args.model, "torch", "fp32", 2, cache), sets, tmp / "store-before", None)
 
     lines = [
         f"Machine: {machine()}; CPU flags: {cpu_flags()}. Load average over the timing rounds "
