@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Callable
 
 from ingest.model import Chunk, content_hash
 from ingest.structure import Section, find_foreign_names, find_placeholders, section_role, sections
@@ -11,16 +13,35 @@ from ingest.textkit import ENUMERATOR, SENTENCE_OR_LINE_END
 _CUT = re.compile(SENTENCE_OR_LINE_END.pattern + rf"|(?={ENUMERATOR}[\u4e00-\u9fff])")
 
 
-def chunk_document(doc_id: str, source: str, text: str, max_chars: int = 600) -> list[Chunk]:
+@dataclass(frozen=True)
+class TokenLimit:
+    """The embedding model's input limit, handed down by whoever configured both ingest and
+    the embedder.  A chunk over ``max_tokens`` (as ``count`` counts them, special tokens
+    included) would be cut by the model, its tail never embedded, and nobody told."""
+
+    max_tokens: int
+    count: Callable[[str], int]
+
+    def fits(self, text: str) -> bool:
+        return self.count(text) <= self.max_tokens
+
+
+def chunk_document(doc_id: str, source: str, text: str, max_chars: int = 600,
+                   token_limit: TokenLimit | None = None) -> list[Chunk]:
     """Cut one document's text into chunks.
 
     Together the chunks cover the whole text, in order, each character once (white
     space between sections aside).  A heading line with nothing under it but sub-headings
-    is joined to its first sub-section, so no chunk is a bare title.
+    is joined to its first sub-section, so no chunk is a bare title.  With a
+    ``token_limit``, a piece the model could not read whole is cut again, at sentence ends
+    where it can be, until every chunk fits.
     """
     chunks: list[Chunk] = []
     for section in _merge_bare_headings(sections(text)):
-        for start, end in _pieces(text, section.start, section.end, max_chars):
+        spans = _pieces(text, section.start, section.end, max_chars)
+        if token_limit is not None:
+            spans = [span for s, e in spans for span in _fit(text, s, e, token_limit)]
+        for start, end in spans:
             piece = text[start:end]
             chunks.append(
                 Chunk(
@@ -72,6 +93,16 @@ def _merge_bare_headings(found: list[Section]) -> list[Section]:
     if carry is not None:
         merged.append(carry)
     return merged
+
+
+def _fit(text: str, start: int, end: int, limit: TokenLimit) -> list[tuple[int, int]]:
+    """text[start:end] as spans that each fit ``limit``: cut to the length the token count
+    says should fit, then checked again (a Latin word is one token for several characters)."""
+    tokens = limit.count(text[start:end])
+    if tokens <= limit.max_tokens or end - start <= 1:
+        return [(start, end)]
+    shorter = max(1, min(end - start - 1, (end - start) * limit.max_tokens // tokens - 1))
+    return [span for s, e in _pieces(text, start, end, shorter) for span in _fit(text, s, e, limit)]
 
 
 def _pieces(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:

@@ -75,15 +75,20 @@ class IngestReport:
         }
 
 
-def parse_text(source: str, raw_text: str, *, max_chunk_chars: int = 600, timings: dict | None = None) -> tuple[list[Document], list[Chunk]]:
+def parse_text(source: str, raw_text: str, *, max_chunk_chars: int = 600, timings: dict | None = None,
+               token_limit: TokenLimit | None = None) -> tuple[list[Document], list[Chunk]]:
     """Clean a file's text, split it into documents, classify them and cut them into chunks."""
-    documents, chunks, _ = parse_file(source, raw_text, max_chunk_chars=max_chunk_chars, timings=timings, with_units=False)
+    documents, chunks, _ = parse_file(source, raw_text, max_chunk_chars=max_chunk_chars, timings=timings, with_units=False,
+                                      token_limit=token_limit)
     return documents, chunks
 
 
 def parse_file(source: str, raw_text: str, *, max_chunk_chars: int = 600, timings: dict | None = None,
-               with_units: bool = True) -> tuple[list[Document], list[Chunk], list[Unit]]:
-    """``parse_text`` and each document's units (its plan items, with their signals)."""
+               with_units: bool = True, token_limit: TokenLimit | None = None) -> tuple[list[Document], list[Chunk], list[Unit]]:
+    """``parse_text`` and each document's units (its plan items, with their signals).
+
+    ``token_limit`` is the embedding model's: no chunk is longer than it reads whole.
+    """
     t0 = time.perf_counter()
     cleaned = clean_text(raw_text)
     t1 = time.perf_counter()
@@ -118,7 +123,7 @@ def parse_file(source: str, raw_text: str, *, max_chunk_chars: int = 600, timing
                 body_name=body.name if body else None,
             )
         )
-        doc_chunks = chunk_document(doc_id, source, raw.text, max_chunk_chars)
+        doc_chunks = chunk_document(doc_id, source, raw.text, max_chunk_chars, token_limit)
         chunks.extend(doc_chunks)
         if with_units:
             doc_units = build_units(doc_id, raw.text, doc_chunks)
@@ -172,20 +177,24 @@ def ingest_paths(
     *,
     max_bytes: int,
     max_chunk_chars: int = 600,
+    token_limit: TokenLimit | None = None,
     on_file: Callable[[Path], None] | None = None,
 ) -> IngestReport:
     """Ingest files into ``store``; one bad file is reported and skipped, never fatal.
+
+    ``token_limit`` is the store's embedder's (``embedder.token_limit()``): chunks are cut so
+    that the model reads each one whole.
 
     Two ingests into the same store are serialized by a lock file in its data directory.
     """
     data_dir = getattr(store, "data_dir", None)
     if data_dir is None:
-        return _ingest(paths, store, max_bytes=max_bytes, max_chunk_chars=max_chunk_chars, on_file=on_file)
+        return _ingest(paths, store, max_bytes=max_bytes, max_chunk_chars=max_chunk_chars, token_limit=token_limit, on_file=on_file)
     with ingest_lock(data_dir):
-        return _ingest(paths, store, max_bytes=max_bytes, max_chunk_chars=max_chunk_chars, on_file=on_file)
+        return _ingest(paths, store, max_bytes=max_bytes, max_chunk_chars=max_chunk_chars, token_limit=token_limit, on_file=on_file)
 
 
-def _ingest(paths, store, *, max_bytes: int, max_chunk_chars: int, on_file) -> IngestReport:
+def _ingest(paths, store, *, max_bytes: int, max_chunk_chars: int, token_limit: TokenLimit | None, on_file) -> IngestReport:
     report = IngestReport()
     timings = report.timings
     for path in expand_paths(paths):
@@ -201,7 +210,8 @@ def _ingest(paths, store, *, max_bytes: int, max_chunk_chars: int, on_file) -> I
                 report.documents.extend(_doc_summary(d, store) for d in store.documents() if d.source == source)
                 continue
             fingerprint = f"{loaded.fingerprint}+{rules_version()}"
-            documents, chunks, units = parse_file(source, loaded.text, max_chunk_chars=max_chunk_chars, timings=timings)
+            documents, chunks, units = parse_file(source, loaded.text, max_chunk_chars=max_chunk_chars, timings=timings,
+                                                   token_limit=token_limit)
             t0 = time.perf_counter()
             indexing = index_chunks(chunks)
             activities = file_activities(documents, loaded.tables)

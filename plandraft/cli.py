@@ -57,6 +57,7 @@ def ingest(context: Context, paths: tuple[Path, ...], as_json: bool) -> None:
     from tqdm import tqdm
 
     from ingest.pipeline import expand_paths, ingest_paths
+    from plandraft.resources import token_limit_of
 
     files = expand_paths(paths)
     # tqdm switches itself off when stderr is not a terminal (CI logs, pipes).
@@ -66,6 +67,7 @@ def ingest(context: Context, paths: tuple[Path, ...], as_json: bool) -> None:
             context.store,
             max_bytes=int(context.settings["MAX_FILE_MB"]) * 1024 * 1024,
             max_chunk_chars=int(context.settings["CHUNK_MAX_CHARS"]),
+            token_limit=token_limit_of(context.store.embedder),
             on_file=lambda _path: bar.update(1),
         )
     data = report.to_dict()

@@ -6,6 +6,7 @@ same way.  Nothing is created at import.
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any, Mapping
 
 from plandraft import settings as settings_mod
@@ -42,11 +43,22 @@ def make_embedder(values: Mapping[str, Any]):
     return TimedEmbedder(
         Embedder(
             model=values["EMBEDDING_MODEL"],
-            dtype=values["EMBEDDING_DTYPE"],
+            backend=values["EMBEDDING_BACKEND"],
+            precision=values["EMBEDDING_PRECISION"],
             batch_size=int(values["EMBEDDING_BATCH"]),
             threads=int(values["EMBEDDING_THREADS"]),
+            # Exports are per data directory: a second deployment on the machine exports its own.
+            cache_dir=Path(values["DATA_DIR"]).expanduser() / "models" / "exported",
         )
     )
+
+
+def token_limit_of(embedder):
+    """The embedder's input limit for ingest's chunking (None for one that has none, like the
+    hashing stand-in): ingest and the store are configured here, so the limit is handed on
+    from here rather than ingest reaching up into the vectorstore layer."""
+    limit = getattr(embedder, "token_limit", None)
+    return limit() if callable(limit) else None
 
 
 def open_store(values: Mapping[str, Any] | None = None, embedder=None):

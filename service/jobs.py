@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from ingest.loaders.common import reason_zh
 from ingest.pipeline import ingest_paths
+from plandraft.resources import token_limit_of
 from service.corpus import is_upload, original_names, uploads_dir
 from service.db import IngestJob, Upload, User, lock_for_writing, session_scope, utcnow
 from service.errors import ApiError
@@ -144,6 +145,7 @@ def _run(app: Flask, job_id: str, paths: list[str], refused: list[dict]) -> None
                 get_store(),
                 max_bytes=int(app.config["MAX_FILE_MB"]) * 1024 * 1024,
                 max_chunk_chars=int(app.config["CHUNK_MAX_CHARS"]),
+                token_limit=token_limit_of(get_store().embedder),
                 on_file=on_file,
             ).to_dict()
             for item in report["documents"] + report["errors"]:

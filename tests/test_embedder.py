@@ -45,7 +45,7 @@ def test_embedder_loads_lazily_and_names_model_and_dtype():
     assert e._st is None  # nothing loaded by the constructor
     assert e.name == "m3e-small@float32"
     assert Embedder("m3e-small", dtype="bfloat16").name != e.name
-    with pytest.raises(EmbedderError, match="PLANDRAFT_EMBEDDING_DTYPE"):
+    with pytest.raises(EmbedderError, match="PLANDRAFT_EMBEDDING_PRECISION"):
         Embedder(dtype="int4")
 
 

