@@ -80,13 +80,13 @@ def revise_section(section: dict[str, Any], new_text: str) -> dict[str, Any]:
     carried = any(s.get("label") for s in old)  # carried forward from our own plan (drafting.carry)
     sentences: list[dict[str, Any]] = []
     new_index_of: dict[int, int] = {}
-    for i, text in matched_groups(pieces, matches, owner):
+    for i, joined in matched_groups(pieces, matches, owner):
         if i is None:
-            sentences.append(new_sentence(text, carried))
+            sentences.append(new_sentence(joined, carried))
             continue
         n = owner[i]
         new_index_of.setdefault(n, len(sentences))
-        sentences.append(continued_sentence(old[n], text))
+        sentences.append(continued_sentence(old[n], joined))
     revised["sentences"] = sentences
     revised["warnings"] = kept_warnings(revised["warnings"], new_text, new_index_of)
     revised["edited"] = True

@@ -165,13 +165,13 @@ def _section(title, text, pieces, matches, was, old_sections, owner, carried) ->
     refs = {r["chunk_id"]: r for r in section["sources"]}
     sentences: list[dict[str, Any]] = []
     new_index_of: dict[int, int] = {}
-    for i, text in matched_groups(pieces, matches, owner):
+    for i, joined in matched_groups(pieces, matches, owner):
         if i is None:
-            sentences.append(new_sentence(text, carried))
+            sentences.append(new_sentence(joined, carried))
             continue
         si, n = owner[i]
         before = old_sections[si]["sentences"][n]
-        sentence = continued_sentence(before, text)
+        sentence = continued_sentence(before, joined)
         if si != was:
             sentence["moved"] = True
             # The compare view finds a sentence's passages among its section's sources.

@@ -101,6 +101,18 @@ def test_a_changed_paragraph_keeps_its_source_and_an_added_one_is_new():
     assert [s["text"] for s in watch["sentences"] if s["kind"] == "verbatim"] == [s["text"] for s in CONTENT["sections"][1]["sentences"]]
 
 
+def test_a_warning_whose_words_are_still_in_the_section_stays_after_a_paragraph_is_added():
+    """The section's whole text decides which warnings stay, not the last sentence read."""
+    document = _exported()
+    added = _paragraph(document, "（二）加强提案督办").insert_paragraph_before("（三）做好学习交流。每半年交流一次学习体会。")
+    added.style = document.styles["二级标题"]
+    _paragraph(document, "二、民主监督")._p.addprevious(added._p)  # the study section's last item
+    study, _ = aligned_sections(read_plan(_saved(document)), CONTENT)
+    assert study["text"].endswith("每半年交流一次学习体会。")
+    assert "2期" in study["text"]
+    assert [w["text"] for w in study["warnings"] if w["kind"] == "number"] == ["2期"]
+
+
 def test_a_paragraph_moved_to_another_section_keeps_its_sources_and_is_marked_moved():
     document = _exported()
     moved = _paragraph(document, "（一）开展民主评议")
