@@ -63,13 +63,15 @@ class Adapter:
 
     def _years(self, text: str, source_year: int | None, changes: list[Change]) -> str:
         y = self.year
+        # The source's own year first: a year written in by the steps below (去年 → the year
+        # before the plan's, which may be the source's year) must not be moved again.
+        if source_year:
+            text = substitute(rf"{source_year}\s*年", f"{y}年", text, "year", changes, f"原计划年份{source_year}")
         text = substitute(r"20[xX×]{2}\s*年|201[xX]\s*年|20[_\-—]{1,4}\s*年|20[xX]\s*年", f"{y}年", text, "year", changes, "年份占位符")
         text = substitute(r"[_\-—]{2,}\s*年度|__年度", f"{y}年度", text, "year", changes, "年份占位符")
         text = substitute(r"今年|本年度", f"{y}年", text, "year", changes, "今年")
         text = substitute(r"明年", f"{y}年", text, "year", changes, "原计划所说的明年即计划年度")
         text = substitute(r"去年|上年", f"{y - 1}年", text, "year", changes, "上一年")
-        if source_year:
-            text = substitute(rf"{source_year}\s*年", f"{y}年", text, "year", changes, f"原计划年份{source_year}")
         return text
 
     def _dated(self, text: str, changes: list[Change]) -> str:

@@ -40,3 +40,14 @@ def test_the_notes_people_read_from_the_tables_are_chinese():
     latin = re.compile(r"[A-Za-z]{3,}")
     assert [t.note for t in dated_terms() if latin.search(t.note)] == []
     assert [o.name for o in organs() if latin.search(o.name) or not o.name] == []
+
+
+def test_last_year_named_in_a_source_is_the_year_before_the_plan_not_shifted_again():
+    """「上年度」 in a 2025 plan, reused for 2026, is 2025年度; it was rewritten to 2025 and then,
+    as the source's own year, to 2026 (found drafting a 活动安排表)."""
+    from drafting.adapt import Adapter
+    from drafting.model import DraftRequest
+
+    adapter = Adapter(DraftRequest("乡镇", 2026, "青石镇政协工作组", "临川区政协"))
+    adapted = adapter.adapt("回顾上年度工作，谋划2025年重点任务，去年的经验要总结。", "乡镇", 2025, ())
+    assert adapted.text == "回顾2025年度工作，谋划2026年重点任务，2025年的经验要总结。"
