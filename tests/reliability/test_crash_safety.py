@@ -26,7 +26,8 @@ import pytest
 from hostile_inputs import PLAN
 from ingest.pipeline import source_key
 from reliability_support import ROOT, cli_env, consistency, expected_contents
-from vectorstore.embedder import Embedder
+from plandraft import settings
+from plandraft.resources import make_embedder
 from vectorstore.store import CorpusStore
 
 pytestmark = pytest.mark.slow
@@ -145,7 +146,10 @@ class Chain:
         assert result.ok and sorted(result.complete) == sorted(final), result.problems[:5]
         # Old vectors of a file whose new version was committed just before a kill are never
         # pending, so only vacuum() finds them; it must leave nothing unreferenced.
-        with _CHECK_LOCK, CorpusStore(self.data_dir, embedder=Embedder(dtype="auto")) as store:
+        # The embedder the command itself used (the settings' backend and precision), so the
+        # store's record of who built it matches.
+        embedder = make_embedder(settings.load({"DATA_DIR": str(self.data_dir)}))
+        with _CHECK_LOCK, CorpusStore(self.data_dir, embedder=embedder) as store:
             vacuumed = store.vacuum()
         after = self.check(final)
         assert after.ok and after.orphan_vectors == 0 and after.pending == 0, after.problems[:5]
