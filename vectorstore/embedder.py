@@ -169,6 +169,11 @@ class Embedder:
         st.eval()
         return st
 
+    @property
+    def loaded(self) -> bool:
+        """Whether the model (torch) or its runtime session (onnx, openvino) is in memory."""
+        return self._st is not None or self._session is not None
+
     def _load(self):
         """The torch model (torch backend) or the runtime session (onnx, openvino)."""
         if self._st is not None or self._session is not None:

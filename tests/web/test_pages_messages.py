@@ -294,14 +294,14 @@ def test_warm_start_loads_the_real_embedder_before_the_first_request(sample_stor
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     shutil.copytree(sample_store_dir, tmp_path / "data", ignore=shutil.ignore_patterns("ingest.lock"))
     embedder = make_embedder(settings_mod.load(environ={}))
-    assert embedder.inner._st is None
+    assert not embedder.inner.loaded
     app = h.make_app(tmp_path / "data", EMBEDDER=embedder, WARM_START=True)
     try:
         app.extensions["plandraft.warm_thread"].join(300)
         client = app.test_client()
         client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {app.config['TEST_TOKENS']['sam']}"
         assert client.get("/api/health").get_json() == {"ok": True, "warm": True}
-        assert embedder.inner._st is not None  # the model itself, loaded with no request made
+        assert embedder.inner.loaded  # the model itself (or its runtime session), loaded with no request made
         assert app.extensions["plandraft.drafter"].searcher._snapshot is not None
     finally:
         close(app)
