@@ -46,6 +46,7 @@ def make_embedder(values: Mapping[str, Any]):
             backend=values["EMBEDDING_BACKEND"],
             precision=values["EMBEDDING_PRECISION"],
             batch_size=int(values["EMBEDDING_BATCH"]),
+            batch_tokens=int(values["EMBEDDING_BATCH_TOKENS"]),
             threads=int(values["EMBEDDING_THREADS"]),
             # Exports are per data directory: a second deployment on the machine exports its own.
             cache_dir=Path(values["DATA_DIR"]).expanduser() / "models" / "exported",

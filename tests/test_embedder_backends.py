@@ -10,6 +10,7 @@ import pytest
 from ingest.chunking import TokenLimit, chunk_document
 from plandraft.resources import token_limit_of
 from tests.store_support import STUDY, make_source, replace
+from vectorstore import runtimes
 from vectorstore.embedder import Embedder, EmbedderError, HashingEmbedder, resolve_precision
 from vectorstore.store import CorpusStore, StoreError
 
@@ -119,6 +120,40 @@ def test_the_hashing_stand_in_has_no_token_limit():
     assert token_limit_of(HashingEmbedder()) is None
 
 
+# --- batches by tokens ----------------------------------------------------------------
+
+
+def test_batches_go_longest_first_within_both_limits_and_take_every_text_once():
+    lengths = [5, 400, 120, 120, 30, 512, 7, 250, 60, 60, 60, 1]
+    batches = runtimes.plan_batches(lengths, most_texts=3, most_tokens=512)
+    assert sorted(i for b in batches for i in b) == list(range(len(lengths)))
+    flat = [lengths[i] for b in batches for i in b]
+    assert flat == sorted(lengths, reverse=True)
+    for batch in batches:
+        width = max(lengths[i] for i in batch)
+        assert len(batch) <= 3
+        assert len(batch) == 1 or len(batch) * width <= 512  # padded to its longest
+    assert [5] in batches and [1] in batches  # the 512-token text alone; the 400 one too
+    assert runtimes.plan_batches([1] * 10, most_texts=4, most_tokens=10**6) == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+    assert runtimes.plan_batches([], 32, 1024) == []
+
+
+def test_a_text_longer_than_the_budget_still_gets_its_own_batch():
+    assert runtimes.plan_batches([900, 10, 10], most_texts=32, most_tokens=100) == [[0], [1, 2]]
+
+
+def test_padding_marks_the_pads_on_the_tokenizers_side():
+    ids, types = [[101, 7, 8, 102], [101, 9, 102]], [[0, 0, 0, 0], [0, 1, 1]]
+    right = runtimes.pad(ids, types, pad_id=0)
+    assert right["input_ids"].tolist() == [[101, 7, 8, 102], [101, 9, 102, 0]]
+    assert right["attention_mask"].tolist() == [[1, 1, 1, 1], [1, 1, 1, 0]]
+    assert right["token_type_ids"].tolist() == [[0, 0, 0, 0], [0, 1, 1, 0]]
+    assert all(a.dtype == np.int64 for a in right.values())
+    left = runtimes.pad(ids, types, pad_id=3, left=True)
+    assert left["input_ids"].tolist() == [[101, 7, 8, 102], [3, 101, 9, 102]]
+    assert left["attention_mask"].tolist() == [[1, 1, 1, 1], [0, 1, 1, 1]]
+
+
 # --- the real model in every backend (slow) -------------------------------------------
 
 SENTENCES = [
@@ -159,8 +194,37 @@ def test_each_backend_loads_and_embeds_like_torch_fp32(backend, precision, expor
     scores = vectors[1:4] @ e.embed_query(SENTENCES[0])
     assert scores[0] == scores.max()  # the paraphrase is nearest
     if backend != "torch":
-        exported = list(export_cache.glob(f"m3e-small-{e.model_sha256[:16]}/model-*.onnx"))
-        assert exported, "the graph is exported under the model's hash"
+        shape = "openvino-float32-v*/model.xml" if backend == "openvino" else "model-*.onnx"
+        exported = list(export_cache.glob(f"m3e-small-{e.model_sha256[:16]}/{shape}"))
+        assert exported, "the model is exported under the model's hash"
+
+
+@pytest.mark.slow
+def test_the_token_budget_changes_how_texts_are_batched_not_their_vectors(export_cache, torch_fp32):
+    pytest.importorskip("openvino")
+    texts = SENTENCES + [LONG[:300], "政协"]
+    tight = Embedder(backend="openvino", precision="fp32", cache_dir=export_cache, batch_tokens=16).embed(texts)
+    loose = Embedder(backend="openvino", precision="fp32", cache_dir=export_cache, batch_tokens=65536).embed(texts)
+    assert np.min(np.sum(tight * loose, axis=1)) > 0.99999
+    assert np.min(np.sum(tight[: len(SENTENCES)] * torch_fp32, axis=1)) > AGREEMENT["fp32"]
+
+
+@pytest.mark.slow
+def test_the_openvino_model_is_converted_once_and_a_crashed_conversion_is_ignored(tmp_path):
+    pytest.importorskip("openvino")
+    first = Embedder(backend="openvino", precision="fp32", cache_dir=tmp_path)
+    folder = tmp_path / f"m3e-small-{first.model_sha256[:16]}"
+    folder.mkdir(parents=True)
+    leftover = folder / "openvino-float32-v1.123.tmp"  # what a conversion killed midway leaves
+    leftover.mkdir()
+    (leftover / "model.xml").write_text("<half")
+    vector = first.embed_query("政协")
+    model = folder / "openvino-float32-v1" / "model.xml"
+    assert model.is_file() and (model.parent / "model.bin").stat().st_size > 80_000_000  # float32 weights (92 MB), not fp16 (46 MB)
+    stamp = model.stat().st_mtime_ns
+    again = Embedder(backend="openvino", precision="fp32", cache_dir=tmp_path)
+    assert np.allclose(again.embed_query("政协"), vector, atol=1e-6)
+    assert model.stat().st_mtime_ns == stamp and again._st is None  # reused, no torch model loaded
 
 
 @pytest.mark.slow
