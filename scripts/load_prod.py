@@ -6,8 +6,8 @@ ingests a folder of new plans, as a cron ingest would.  Afterwards the versions 
 PostgreSQL against what the clients were told (acknowledged 201s).
 
     .venv/bin/python scripts/load_prod.py                       # 20 clients × 60 s, ingest alongside
-    .venv/bin/python scripts/load_prod.py --scale 10 --search-only --clients 4
-                                                                # search latency over a 10× corpus
+    .venv/bin/python scripts/load_prod.py --scale 100 --search-only --clients 4
+                                                                # search latency over a 100× corpus
 
 The servers use the test support's starters (tests/server_support.py) and stop at the end.
 """
