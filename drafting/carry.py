@@ -133,7 +133,7 @@ class CarryForward:
             # New sections repeat no item the base plan gave already.
             fresh = replace(self.request, sections=[s.role for s in self.missing], base_plan=FROM_SCRATCH, target_chars=None)
             seen = tuple(line for s in carried.values() for line in s.text.split("\n"))
-            gaps = self.drafter.stream(fresh, seen=seen)
+            gaps = self.drafter.section_drafts(fresh, seen=seen)
         for i, (part, title) in enumerate(zip(self.layout, titles)):
             if i in carried:
                 yield carried[i]

@@ -47,8 +47,23 @@ class Drafter:
         items already in the draft, which none may repeat.
 
         The 指导思想 section opens the plan as an unnumbered preamble (总体要求); the others
-        are numbered 一、二、… in order.
+        are numbered 一、二、… in order.  A focus topic the request named that no section came
+        to cover is said on the last section: the secretary asked for it and must write it.
         """
+        written: list[str] = []
+        pending = None
+        for draft in self.section_drafts(request, seen):
+            if pending is not None:
+                yield pending
+            written.append(draft.text)
+            pending = draft
+        if pending is not None:
+            note_missing_topics(pending, request.topics, written)
+            yield pending
+
+    def section_drafts(self, request: DraftRequest, seen: tuple[str, ...] = ()) -> Iterator[SectionDraft]:
+        """The sections as ``stream`` gives them, without the note on focus topics: for a part
+        of a draft (the sections a carried plan lacks), where the rest is not in view."""
         own = own_documents(self.searcher.store, request.org_name)  # once a draft: it reads every document
         carried = carry.carry_forward(self, request, own)
         if carried is not None:
@@ -202,3 +217,29 @@ def _flag_other_years(section: SectionDraft, year: int) -> None:
     for m in _YEAR.finditer(section.text):
         if int(m.group(0)) != year and not any(w.kind == "year" and w.text == m.group(0) for w in section.warnings):
             section.warnings.append(DraftWarning("year", f"正文中出现其他年份“{m.group(0)}年”，请核实", section.role, None, m.group(0)))
+
+
+def covers(topic: str, texts: list[str]) -> bool:
+    """Whether a section's sentence speaks of ``topic``: the words themselves, or two thirds of
+    its character pairs in one sentence (优化营商环境 is covered by 营商环境进一步优化)."""
+    topic = re.sub(r"\s+", "", topic)
+    if not topic:
+        return True
+    if any(topic in t for t in texts):
+        return True
+    pairs = {topic[i:i + 2] for i in range(len(topic) - 1)}
+    if not pairs:
+        return False
+    for text in texts:
+        for sentence in re.split(r"[。；！？\n]", text):
+            if sum(p in sentence for p in pairs) >= max(2, round(len(pairs) * 2 / 3)):
+                return True
+    return False
+
+
+def note_missing_topics(section: SectionDraft, topics: list[str], written: list[str]) -> None:
+    for topic in topics:
+        if not covers(topic, written):
+            section.warnings.append(DraftWarning(
+                "topic", f"全稿没有写到重点议题“{topic}”：往年计划里没有找到讲它的段落，请补写相应的工作安排",
+                section.role, None, topic))

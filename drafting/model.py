@@ -25,6 +25,7 @@ WARNING_KINDS = (
     "thin_sources",  # few or no sources found for a section
     "own",  # a name from the requester's own past plan, kept as it is
     "review",  # a carried item to check: work already done, a finished campaign left out
+    "topic",  # a focus topic the request named that no section covers
 )
 
 # How an item of a draft carried forward from the body's own plan relates to that plan.

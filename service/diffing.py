@@ -26,6 +26,7 @@ WARNING_LABELS = {
     "thin_sources": "来源不足",
     "own": "本单位名称",
     "review": "沿用复核",
+    "topic": "重点议题",
 }
 # A draft carried forward from our own plan labels each item (drafting.carry).
 CARRY_LABELS = ("沿用", "更新", "新增")

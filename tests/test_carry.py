@@ -63,3 +63,13 @@ def test_sections_asked_for_by_name_keep_only_those_of_the_base(drafter):
 def test_a_township_of_the_same_name_stem_is_not_the_district(drafter):
     assert not [s for s in drafter.draft(DraftRequest.from_dict(
         {"level": "乡镇", "year": 2026, "org_name": "桐溪镇政协工作组", "sections": ["委员作用"]})).sections if s.base]
+
+
+def test_a_carried_plan_with_new_sections_says_a_missing_focus_topic_once(drafter):
+    # The new section is drafted as a part of the draft; only the whole draft can tell whether a
+    # topic was written, so the note comes once, on the last section.
+    request = DraftRequest.from_dict({**BODY, "sections": ["指导思想", "委员作用", "工作要求"], "topics": ["低空经济"]})
+    draft = drafter.draft(request)
+    assert [bool(s.base) for s in draft.sections] == [True, True, False]
+    said = [(s.role, w.text) for s in draft.sections for w in s.warnings if w.kind == "topic"]
+    assert said == [(draft.sections[-1].role, "低空经济")]

@@ -51,3 +51,36 @@ def test_last_year_named_in_a_source_is_the_year_before_the_plan_not_shifted_aga
     adapter = Adapter(DraftRequest("乡镇", 2026, "青石镇政协工作组", "临川区政协"))
     adapted = adapter.adapt("回顾上年度工作，谋划2025年重点任务，去年的经验要总结。", "乡镇", 2025, ())
     assert adapted.text == "回顾2025年度工作，谋划2026年重点任务，2025年的经验要总结。"
+
+
+# Found reading a 2028 county draft asked for with the focus topic 乡村振兴: no item spoke of it
+# and nothing said so; the secretary would find out only by reading every line.
+
+@pytest.mark.parametrize(("topic", "texts", "covered"), [
+    ("乡村振兴", ["围绕乡村振兴战略开展专题调研。"], True),
+    ("优化营商环境", ["组织委员视察，推动全县营商环境进一步优化。"], True),  # the same words reordered
+    ("乡村振兴", ["围绕社会主义新农村建设开展调研。", "乡村道路建设；振兴工业"], False),  # pairs in two sentences
+    ("低空经济", ["积极开展招商引资活动。"], False),
+    (" ", ["任何内容"], True),
+])
+def test_a_topic_is_covered_by_its_words_in_one_sentence(topic, texts, covered):
+    from drafting.engine import covers
+
+    assert covers(topic, texts) is covered
+
+
+@pytest.mark.slow
+def test_a_focus_topic_no_section_speaks_of_is_said_on_the_draft(sample_searcher):
+    from drafting.engine import Drafter
+    from drafting.model import DraftRequest
+
+    request = DraftRequest("县区", 2028, "临川县政协", "南昌市政协", topics=["招商引资", "低空经济"])
+    draft = Drafter(sample_searcher).draft(request)
+    assert "招商引资" in "".join(s.text for s in draft.sections)
+    said = [w for w in draft.warnings if w.kind == "topic"]
+    assert [w.text for w in said] == ["低空经济"]
+    assert "低空经济" in said[0].message and said[0].section == draft.sections[-1].role
+    # Streamed, the sections come in the same order and the last carries the note.
+    streamed = list(Drafter(sample_searcher).stream(request))
+    assert [s.title for s in streamed] == [s.title for s in draft.sections]
+    assert [w.text for w in streamed[-1].warnings if w.kind == "topic"] == ["低空经济"]

@@ -115,7 +115,7 @@ def ensure_openvino(st, folder: Path, cache_root: Path, fingerprint: str) -> Pat
     try:
         model = st() if callable(st) else st
         log.info("converting %s for OpenVINO (once; cached)", target.name)
-        with torch.no_grad(), warnings.catch_warnings():
+        with torch.no_grad(), warnings.catch_warnings(), _quiet_transformers():
             warnings.simplefilter("ignore")  # the tracer's shape-check warnings, as for ONNX below
             converted = ov.convert_model(_sentence_graph(model), example_input=_sample_inputs(model))
         ov.save_model(converted, str(work / "model.xml"), compress_to_fp16=False)
@@ -134,6 +134,22 @@ def ensure_openvino(st, folder: Path, cache_root: Path, fingerprint: str) -> Pat
             work.rmdir()
     _record(target, folder, fingerprint)
     return xml
+
+
+class _quiet_transformers:
+    """transformers' logger at errors only while the model is traced: tracing reads a config
+    field m3e's config lacks, and transformers then logs a line about a causal-LM loss, which
+    an admin running ingest would take for a fault."""
+
+    def __enter__(self):
+        from transformers.utils import logging as hf_logging
+
+        self._logging, self._was = hf_logging, hf_logging.get_verbosity()
+        hf_logging.set_verbosity_error()
+
+    def __exit__(self, *exc):
+        self._logging.set_verbosity(self._was)
+        return False
 
 
 def _record(target: Path, folder: Path, fingerprint: str) -> None:
