@@ -40,8 +40,9 @@ class Adapter:
 
     def problems(self, text: str) -> list[str]:
         """What this draft's text must not contain (:func:`remaining_problems`), the requester's
-        own words (a 界别 group's 全市) excepted."""
-        return [p for p in remaining_problems(text, self.level) if not any(f"“{t}”" in p for t in self.wording.terms.values())]
+        own words (a 界别 group's 全市) and names excepted."""
+        return [p for p in remaining_problems(without_own_names(text, self.request), self.level)
+                if not any(f"“{t}”" in p for t in self.wording.terms.values())]
 
     # -- the steps, in the order they run ------------------------------------------------------
 
@@ -197,6 +198,15 @@ class Adapter:
         for left in find_placeholders(SLOT_RE.sub("", text)):
             text = substitute(re.escape(left), SLOT.format("内容"), text, "slot", changes, "无法自动填写的占位符")
         return text
+
+
+def without_own_names(text: str, request: DraftRequest) -> str:
+    """``text`` with the requester's own name and its parent body's blanked out: a street body
+    that calls itself 青溪街道政协联络组 has 政协联络组 in its name, which is another level's word
+    anywhere else, and an item naming the body is not for that another level's."""
+    for name in sorted({n for n in (request.org_name, request.parent_body) if n}, key=len, reverse=True):
+        text = text.replace(name, "〇" * len(name))
+    return text
 
 
 def remaining_problems(text: str, level: str) -> list[str]:

@@ -27,10 +27,25 @@ class Adapted:
         return bool(self.changes)
 
 
+def _within(m: re.Match, text: str, repl: str) -> bool:
+    """Whether the match lies inside the replacement where the text has it already: 街道政协联络组
+    inside 青溪街道政协联络组, put there by an earlier step, must not become 青溪青溪街道政协联络组."""
+    if not repl or len(repl) <= len(m.group(0)):
+        return False
+    start = text.find(repl, max(0, m.end() - len(repl)))
+    while start != -1 and start <= m.start():
+        if start + len(repl) >= m.end():
+            return True
+        start = text.find(repl, start + 1)
+    return False
+
+
 def substitute(pattern: str | re.Pattern, repl: str, text: str, kind: str, changes: list[Change], note: str = "") -> str:
-    """``re.sub`` that records each replacement as a Change."""
+    """``re.sub`` that records each replacement as a Change (none inside the replacement itself)."""
 
     def _one(m: re.Match) -> str:
+        if _within(m, text, repl):
+            return m.group(0)
         changes.append(Change(kind, m.group(0), repl, note))
         return repl
 
@@ -46,7 +61,7 @@ def substitute_words(pattern: str | re.Pattern, repl: str, text: str, kind: str,
         if not bounds:
             bounds.append(_word_bounds(text))
         starts, ends = bounds[0]
-        if m.start() not in starts or m.end() not in ends:
+        if m.start() not in starts or m.end() not in ends or _within(m, text, repl):
             return m.group(0)
         changes.append(Change(kind, m.group(0), repl, note))
         return repl

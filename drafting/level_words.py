@@ -49,6 +49,12 @@ class LevelWording:
                 self.terms["above"] = _pick(LEVEL_TERMS[parent_level]["body"], parent_place)
         # A 界别 group's borrowed words (全市, 市委) are its own, not another level's.
         self.foreign = [t for t in foreign_terms(self.level) if t not in self.terms.values()]
+        # What may stand before another body's title and goes with it: a level word, or the
+        # requester's own place put there by the name step.
+        # (Its stem too: 青溪 before 街道政协工委.)
+        ours = [place, PLACE_SUFFIX.sub("", place)] if place else []
+        self._own_place = "".join(re.escape(w) + "|" for w in sorted({w for w in ours if len(w) >= 2}, key=len, reverse=True))
+        self._body_prefix = "(?:" + self._own_place + r"街道|[镇乡县区市省])?"
 
     def rewrite(self, text: str, source_level: str, changes: list[Change]) -> str:
         """``text`` (from a plan of ``source_level``) in the requester's level words."""
@@ -79,8 +85,9 @@ class LevelWording:
                 target = self.request.org_name
             if not target:
                 continue
-            # The name is replaced whole: "街道政协联络处" never becomes "街道白沙镇政协工作组".
-            pattern = (r"(?:街道|[镇乡县区市省])?" if group == "body" else "") + re.escape(term)
+            # The name is replaced whole: "街道政协联络处" never becomes "街道白沙镇政协工作组", nor
+            # "青溪街道政协工委" (a named street, already given the requester's place) "青溪青溪街道…".
+            pattern = (self._body_prefix if group == "body" else "") + re.escape(term)
             text = substitute_words(pattern, target, text, "vocabulary", changes, f"“{term}”是其他层级的用语")
         # The source's words for itself become the requester's: a city plan's 市政协 / 市委 /
         # 全市, reused for a district, become the district's own.
@@ -89,7 +96,7 @@ class LevelWording:
                 target = self.request.org_name if group == "body" else self.terms.get(group)
                 for word in sorted(LEVEL_TERMS[source_level][group], key=len, reverse=True):
                     if target and word in text and word != target and word not in LEVEL_TERMS[self.level][group]:
-                        prefix = r"(?:街道|[镇乡县区市省])?" if group == "body" else ""
+                        prefix = self._body_prefix if group == "body" else ""
                         text = substitute_words(prefix + re.escape(word), target, text, "vocabulary", changes, f"原文是{source_level}的计划，“{word}”指其本级")
         # The 政协 above: a township's 县政协 becomes a street's 区政协.
         above = self.terms.get("above")
@@ -148,7 +155,7 @@ class LevelWording:
             text = text.replace(org, "\0")
             for word in sorted(words, key=len, reverse=True):
                 if len(word) >= 3 and word in text:
-                    text = substitute(r"(?:街道)?" + re.escape(word), org, text, "vocabulary", changes, f"本单位是{org}")
+                    text = substitute(rf"(?:{self._own_place}街道)?" + re.escape(word), org, text, "vocabulary", changes, f"本单位是{org}")
                     text = text.replace(org, "\0")
             text = text.replace("\0", org)
         # "按照县、镇党委统一部署" become "县、市委": a pair of levels, one of them ours — keep ours.

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from drafting.adapt import SLOT_RE, Adapter, place_of
+from drafting.adapt import SLOT_RE, Adapter, place_of, without_own_names
 from drafting.compose import repeats
 from drafting.model import Draft, DraftRequest
 from drafting.vocabulary import LEVEL_TERMS, five_year_plan, party_congress
@@ -142,8 +142,9 @@ class Reviewer:
         return None
 
     def _other_level(self, text: str) -> str | None:
+        named = without_own_names(text, self.request)
         for term in self.foreign:
-            if term in text:
+            if term in named:
                 return term
         org = self.request.org_name
         m = re.search(r"(?:街道|[镇乡县区市])" + re.escape(org), text)

@@ -84,3 +84,63 @@ def test_a_focus_topic_no_section_speaks_of_is_said_on_the_draft(sample_searcher
     streamed = list(Drafter(sample_searcher).stream(request))
     assert [s.title for s in streamed] == [s.title for s in draft.sections]
     assert [w.text for w in streamed[-1].warnings if w.kind == "topic"] == ["低空经济"]
+
+
+# Found reading a 2027 street draft for 青溪街道政协联络组: its 总体要求 was left to be written
+# although the corpus has township preambles that adapt. The requester's own name holds
+# 政协联络组, another level's word anywhere else, so every adapted sentence naming it was refused;
+# and the township's 「**镇政协委员会」, replaced by the name, was rewritten again inside it
+# (「青溪青溪青溪街道政协联络组」).
+
+STREET_BODIES = [("街道", "青溪街道政协联络组", "江宁区政协"), ("街道", "望江街道政协工作组", "临江区政协"),
+                 ("乡镇", "石门镇政协联络组", "东岭县政协")]
+
+
+@pytest.mark.parametrize(("level", "org", "parent"), STREET_BODIES)
+def test_the_requesters_name_is_written_once_and_is_no_other_levels_word(level, org, parent):
+    from drafting.adapt import Adapter
+    from drafting.model import DraftRequest
+    from drafting.review import Reviewer
+
+    request = DraftRequest(level, 2027, org, parent)
+    adapter = Adapter(request)
+    source = "20xx年，**镇政协委员会坚持以“三个代表”重要思想为指导，在镇党委的领导下，围绕全镇的中心工作开展调查研究。"
+    adapted = adapter.adapt(source, "乡镇", None, ())
+    assert adapted.text.count(org) == 1 and adapted.text.startswith(f"2027年，{org}坚持")
+    stem = org[:2]
+    assert stem * 2 not in adapted.text
+    assert adapter.problems(adapted.text) == []
+    assert "other_level" not in Reviewer(request).review("指导思想", adapted.text).faults
+    # Another level's word outside the name is still found.
+    other = {"街道": "镇党委", "乡镇": "街道党工委"}[level]
+    assert adapter.problems(f"{org}协助{other}开展工作。") == [f"其他层级用语“{other}”"]
+
+
+def test_a_word_is_not_replaced_inside_the_words_it_would_become():
+    from drafting.changes import substitute, substitute_words
+
+    changes: list = []
+    assert substitute("区政协", "临江区政协", "请临江区政协指导，区政协参加。", "vocabulary", changes) == "请临江区政协指导，临江区政协参加。"
+    assert [c.before for c in changes] == ["区政协"]
+    assert substitute_words("政协联络组", "青溪街道政协联络组", "青溪街道政协联络组和镇政协联络组", "vocabulary", []) \
+        == "青溪街道政协联络组和镇青溪街道政协联络组"
+
+
+@pytest.mark.slow
+def test_a_street_body_named_a_liaison_group_gets_a_preamble(sample_searcher):
+    from drafting.engine import Drafter
+    from drafting.model import DraftRequest
+
+    draft = Drafter(sample_searcher).draft(DraftRequest("街道", 2027, "青溪街道政协联络组", "江宁区政协"))
+    preamble = draft.sections[0]
+    assert preamble.title == "总体要求" and preamble.sources, preamble.text
+    assert "青溪青溪" not in draft.text()
+
+
+def test_a_named_street_in_the_source_becomes_the_requester_once():
+    from drafting.adapt import Adapter
+    from drafting.model import DraftRequest
+
+    adapter = Adapter(DraftRequest("街道", 2027, "青溪街道政协联络组", "江宁区政协"))
+    adapted = adapter.adapt("20xx年香山街道政协工委将在吴中区委、区政协和街道党工委的正确领导下开展工作。", "街道", None, ("香山街道",))
+    assert adapted.text == "2027年青溪街道政协联络组将在江宁区委、区政协和街道党工委的正确领导下开展工作。"
