@@ -15,11 +15,14 @@ from drafting.adapt import SLOT_RE, Adapter
 from drafting.model import DraftWarning, SectionDraft, Sentence, SentenceSource, SourceRef
 from ingest.quality import enumeration, is_task, split_sentences
 from ingest.structure import ROLE_KEYWORDS
-from ingest.textkit import cn_numeral
+from ingest.textkit import CN_DIGITS, cn_numeral
 from ingest.units import Unit
 from vectorstore.lexical import char_bigrams, jaccard
 
 _QUANTITY = re.compile(r"\d+(?:\.\d+)?\s*(?:次|项|件|个|名|人|篇|批|%|万|亿|户|场|期)")
+# A 政协's (or 人大's) session by its number: the source body's, or its parent's in the source's
+# year; the draft's body and year have others. (Party plenums, 十九届四中全会, are references.)
+_SESSION = re.compile(rf"(?:[{CN_DIGITS}]{{1,3}}|\d{{1,2}})届(?:[{CN_DIGITS}]{{1,3}}|\d{{1,2}})次(?:全体)?(?:会议|全会)")
 _LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
 # Below this similarity a rewritten sentence is no longer the one it came from (LLM rewrites
 # and a person's edits alike are tied to the closest sentence at or above it).
@@ -304,6 +307,8 @@ class SectionComposer:
                 quantity = _QUANTITY.search(text)
                 if quantity:
                     warnings.append(DraftWarning("number", f"数字“{quantity.group(0)}”照录自来源，请核实是否适用于本单位", role, index, quantity.group(0)))
+                for session in _SESSION.finditer(text):
+                    warnings.append(DraftWarning("number", f"会议届次“{session.group(0)}”照录自来源，请核实本单位和上级政协的届次", role, index, session.group(0)))
                 parts.append(text)
             sources.setdefault(item.source.chunk_id, item.source)
             lines.append((number_item(n) if numbered else "") + "".join(parts))

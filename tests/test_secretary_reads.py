@@ -144,3 +144,30 @@ def test_a_named_street_in_the_source_becomes_the_requester_once():
     adapter = Adapter(DraftRequest("街道", 2027, "青溪街道政协联络组", "江宁区政协"))
     adapted = adapter.adapt("20xx年香山街道政协工委将在吴中区委、区政协和街道党工委的正确领导下开展工作。", "街道", None, ("香山街道",))
     assert adapted.text == "2027年青溪街道政协联络组将在江宁区委、区政协和街道党工委的正确领导下开展工作。"
+
+
+# Found reading the same street draft once it had its 总体要求: 「按照区政协三届四次会议提出的新要求」
+# is the source district's session in the source's year, copied without a word to check it.
+
+@pytest.mark.parametrize(("sentence", "sessions"), [
+    ("认真落实县政协十一届二次会议精神。", ["十一届二次会议"]),
+    ("贯彻市政协5届3次全体会议部署，学习党的二十届三中全会精神。", ["5届3次全体会议"]),
+    ("深入学习党的十九届四中全会精神。", []),  # a Party plenum: a reference, checked by the dated table
+])
+def test_a_session_number_copied_from_a_source_is_named_for_checking(sentence, sessions):
+    from drafting.compose import _SESSION
+
+    assert [m.group(0) for m in _SESSION.finditer(sentence)] == sessions
+
+
+@pytest.mark.slow
+def test_the_street_drafts_copied_session_is_flagged(sample_searcher):
+    from drafting.compose import _SESSION
+    from drafting.engine import Drafter
+    from drafting.model import DraftRequest
+
+    draft = Drafter(sample_searcher).draft(DraftRequest("街道", 2027, "青溪街道政协联络组", "江宁区政协"))
+    copied = {m.group(0) for s in draft.sections for m in _SESSION.finditer(s.text)}
+    flagged = {w.text for w in draft.warnings if w.kind == "number"}
+    assert copied, "the draft no longer copies a session number: pick a request whose draft does"
+    assert copied <= flagged
