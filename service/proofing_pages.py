@@ -36,18 +36,39 @@ def _back(record):
     return redirect(url_for("drafts.edit", draft_id=record.id), 303)
 
 
+class _Refused(Exception):
+    """Why a fix or a dismissal was not saved, in the person's words."""
+
+
+def _on_latest(record, verb: str, attempt):
+    """``attempt(latest, asked)`` saves a new version on top of the latest and returns what to
+    tell the person; a save landing in between makes it read the latest again, up to _TRIES
+    times; a _Refused says why nothing was saved (``verb``: 修改, 忽略)."""
+    asked = _asked()
+    if asked is None:
+        flash(f"未{verb}：请求不完整，请刷新页面后再试", "error")
+        return _back(record)
+    for _ in range(_TRIES):
+        try:
+            message = attempt(history.latest(get_db(), record), asked)
+        except (history.Conflict, history.Superseded):
+            continue  # saved since: look at the latest again
+        except _Refused as exc:
+            flash(f"未{verb}：{exc}", "error")
+        else:
+            flash(message, "success")
+        return _back(record)
+    flash(f"未{verb}：草稿正被频繁修改，请稍后再试", "error")
+    return _back(record)
+
+
 @bp.post("/drafts/<draft_id>/findings/fix")
 @role_required("staff")
 def fix(draft_id: str):
     """The finding's suggested fix put in place of its span in the latest version: a new version."""
-    db = get_db()
     record = load_draft(draft_id)
-    asked = _asked()
-    if asked is None:
-        flash("未修改：请求不完整，请刷新页面后再试", "error")
-        return _back(record)
-    for _ in range(_TRIES):
-        current = history.latest(db, record)
+
+    def attempt(current, asked):
         finding = proofing.find(current.content, asked)
         try:
             if finding is None:
@@ -55,55 +76,39 @@ def fix(draft_id: str):
                 raise ValueError(f"最新的第{current.number}版中已没有这条校对提示，未改动")
             text = proofing.fixed_text(current.content, finding)
         except ValueError as exc:
-            flash(f"未修改：{exc}", "error")
-            return _back(record)
+            raise _Refused(str(exc)) from exc
         index = finding["section_index"]
         texts: list[str | None] = [None] * len(current.content["sections"])
         if index != proofing.TITLE:
             texts[index] = text
         try:
-            saved = history.edit(db, record, current_user, title=text if index == proofing.TITLE else None, texts=texts,
+            saved = history.edit(get_db(), record, current_user, title=text if index == proofing.TITLE else None, texts=texts,
                                  base=current.number, note=f"校对：“{finding['text']}”改为“{finding['fix']}”")
-        except history.Conflict:
-            continue  # saved since: look at the latest again
         except ValidationFailed as exc:
-            flash(f"未修改：{exc.form_message}", "error")
-            return _back(record)
-        flash(f"已将“{finding['text']}”改为“{finding['fix']}”，保存为第{saved.number}版", "success")
-        return _back(record)
-    flash("未修改：草稿正被频繁修改，请稍后再试", "error")
-    return _back(record)
+            raise _Refused(exc.form_message) from exc
+        return f"已将“{finding['text']}”改为“{finding['fix']}”，保存为第{saved.number}版"
+
+    return _on_latest(record, "修改", attempt)
 
 
 @bp.post("/drafts/<draft_id>/findings/dismiss")
 @role_required("staff")
 def dismiss(draft_id: str):
     """The finding set aside with the person's reason, kept with a new version."""
-    db = get_db()
     record = load_draft(draft_id)
-    asked = _asked()
-    if asked is None:
-        flash("未忽略：请求不完整，请刷新页面后再试", "error")
-        return _back(record)
-    for _ in range(_TRIES):
-        current = history.latest(db, record)
+
+    def attempt(current, asked):
         finding = proofing.find(current.content, asked)
         if finding is None:
-            flash(f"未忽略：最新的第{current.number}版中已没有这条校对提示", "error")
-            return _back(record)
+            raise _Refused(f"最新的第{current.number}版中已没有这条校对提示")
         try:
             content = proofing.dismiss(current.content, finding, request.form.get("reason", ""), current_user)
-        except ValueError:
-            flash("未忽略：请填写忽略的理由", "error")
-            return _back(record)
-        try:
-            saved = history.add_version(db, record, content, current_user, "忽略校对提示", on_top_of=current.number)
-        except history.Superseded:
-            continue
-        flash(f"已忽略“{finding['text']}”的校对提示，保存为第{saved.number}版", "success")
-        return _back(record)
-    flash("未忽略：草稿正被频繁修改，请稍后再试", "error")
-    return _back(record)
+        except ValueError as exc:
+            raise _Refused("请填写忽略的理由") from exc
+        saved = history.add_version(get_db(), record, content, current_user, "忽略校对提示", on_top_of=current.number)
+        return f"已忽略“{finding['text']}”的校对提示，保存为第{saved.number}版"
+
+    return _on_latest(record, "忽略", attempt)
 
 
 @bp.post("/drafts/<draft_id>/word")

@@ -23,6 +23,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import tempfile
 import warnings
 from pathlib import Path
@@ -128,10 +129,7 @@ def ensure_openvino(st, folder: Path, cache_root: Path, fingerprint: str) -> Pat
             if not xml.is_file():  # not another worker's finished copy: a real failure
                 raise
     finally:
-        if work.exists():
-            for path in work.iterdir():
-                path.unlink()
-            work.rmdir()
+        shutil.rmtree(work, ignore_errors=True)  # gone already when it became the model
     _record(target, folder, fingerprint)
     return xml
 

@@ -201,3 +201,39 @@ def test_a_paragraph_moved_in_word_to_another_section_is_shown_moved_with_its_so
     assert compare.count("从其他部分移来") == len(arrived)
     chunk = next(s for s in arrived if s["sources"])["sources"][0]["chunk_id"]
     assert chunk in {r["chunk_id"] for r in first["sources"]}
+
+
+@pytest.mark.parametrize("verb", ["fix", "dismiss"])
+def test_a_save_landing_in_between_is_tried_again_and_a_busy_draft_refused(app, drafted, monkeypatch, verb):
+    """Someone else's save between reading the latest and writing: the form reads the latest
+    again (and saves on it); after three such saves in a row it gives up, saying so."""
+    from service import history
+
+    sam, draft = drafted
+    document = _exported(sam, draft)
+    _edit(document)
+    _upload(sam, draft, _bytes(document))
+    typo = next(f for f in _content(app, draft["id"])[2]["findings"] if f["text"] == TYPO)
+    form = {"kind": typo["kind"], "text": typo["text"], "section_index": typo["section_index"], "start": typo["start"],
+            "reason": "引用原文"}
+    name, lost = ("edit", history.Conflict) if verb == "fix" else ("add_version", history.Superseded)
+    real = getattr(history, name)
+    calls = []
+
+    def interrupted(db, record, *args, **kwargs):
+        calls.append(1)
+        if len(calls) <= landing:
+            if lost is history.Conflict:
+                latest = history.latest(db, record)
+                raise history.Conflict(record, latest, latest, {}, None)
+            raise history.Superseded()
+        return real(db, record, *args, **kwargs)
+
+    monkeypatch.setattr(history, name, interrupted)
+    landing = 3
+    busy = sam.form(f"/drafts/{draft['id']}/findings/{verb}", form, follow_redirects=True)
+    assert "草稿正被频繁修改，请稍后再试" in busy.text and _content(app, draft["id"])[0] == 2
+    calls.clear()
+    landing = 1
+    sam.form(f"/drafts/{draft['id']}/findings/{verb}", form)
+    assert len(calls) == 2 and _content(app, draft["id"])[0] == 3
